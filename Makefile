@@ -1,0 +1,82 @@
+# ppad — plain Makefile. Targets: all (lib + CLI), test, asan, bench, demo, clean.
+# Sources are discovered by folder: src/<layer>/*.c form libppad.a, src/cli/*.c the CLI.
+
+CC       ?= cc
+PKGS     := openblas libzip libpng libjpeg zlib json-c
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+ARCH     ?= -march=native
+OPT      ?= -O2
+CFLAGS   ?= $(OPT) $(ARCH) -g
+SAN      ?=
+# -std=c11 (not gnu11) also keeps the compiler from contracting a*b+c into FMA,
+# which the pixel-exact Pillow resize relies on.
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -fopenmp -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS) $(SAN)
+LDLIBS   += $(PKG_LIBS) -lunistring -lm -fopenmp $(SAN)
+BUILD    ?= build
+
+LIB_SRC  := $(wildcard src/base/*.c src/formats/*.c src/tokenizer/*.c src/clip/*.c src/data/*.c src/ppad/*.c)
+CLI_SRC  := $(wildcard src/cli/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all test asan bench demo clean fixtures
+all: $(BUILD)/ppad $(UNIT_BIN) $(TOOL_BIN) $(BENCH_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libppad.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/ppad: $(CLI_OBJ) $(BUILD)/libppad.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libppad.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libppad.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libppad.a $(LDLIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libppad.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libppad.a $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libppad.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libppad.a $(LDLIBS)
+
+# Test fixtures (random-initialised CheXzero-layout checkpoints etc.), written by
+# Debian's PyTorch. Made once per build folder.
+FIXTURES := $(BUILD)/fixtures/.done
+$(FIXTURES): tests/fixtures/make_fixtures.py
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 tests/fixtures/make_fixtures.py $(BUILD)/fixtures
+	touch $@
+fixtures: $(FIXTURES)
+
+test: all $(FIXTURES)
+	BUILD=$(BUILD) bash tests/run.sh
+
+# AddressSanitizer + UBSan build in its own folder; runs the C unit tests and CLI tests.
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g $(ARCH)" \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
+	BUILD=build-asan PPAD_ASAN=1 ASAN_OPTIONS=detect_leaks=1 bash tests/run.sh
+
+bench: all $(FIXTURES)
+	BUILD=$(BUILD) bash bench/run.sh
+
+demo: all
+	bash tests/demo.sh
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

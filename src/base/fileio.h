@@ -1,0 +1,28 @@
+/* fileio.h — whole-file reads and atomic writes (temporary name, then rename),
+ * so that no command ever leaves a partial output file behind. */
+#ifndef PPAD_BASE_FILEIO_H
+#define PPAD_BASE_FILEIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "ppad.h"
+
+/* Reads a whole file into a malloc'd buffer (NUL-terminated for convenience). */
+int file_read_all(unsigned char **data, size_t *size, const char *path, ppad_err *err);
+
+/* Atomic write: open "<path>.tmp.<pid>" for writing; commit renames it over path,
+ * abort removes it. */
+typedef struct atomic_file { FILE *fp; char *tmp_path; char *final_path; } atomic_file;
+int  atomic_open(atomic_file *af, const char *path, ppad_err *err);
+int  atomic_commit(atomic_file *af, ppad_err *err);
+void atomic_abort(atomic_file *af);
+
+/* Returns a malloc'd "<path>.tmp.<pid>" name for writers that need a path (libzip, libpng). */
+char *atomic_tmp_name(const char *path, ppad_err *err);
+/* rename(tmp, path) with an error naming path; removes tmp on failure. */
+int atomic_rename(const char *tmp, const char *path, ppad_err *err);
+
+int file_exists(const char *path);
+int dir_exists(const char *path);
+
+#endif

@@ -1,0 +1,65 @@
+/* cmd_init_prompts.c — ppad init-prompts: a fresh prompt file, initialised as
+ * the spec says (ctx ~ N(0, 0.02^2), mask_embedding ~ N(0, 0.02^2) * 10). */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "formats/torch_pt.h"
+#include "cli/cli.h"
+
+static const char *HELP =
+    "usage: ppad init-prompts --seed S --out P.pt [--weights W]\n\n"
+    "Writes freshly initialised PPAD prompts: ctx (16 x text width) ~ N(0, 0.02^2) and\n"
+    "mask_embedding (1 x 49 x vision width) ~ N(0, 0.02^2) x 10, in the released PPAD layout (fp32).\n"
+    "Widths come from --weights if given (only the file's header is read), else ViT-B/32's 512 / 768.\n";
+
+/* Reads the widths from a checkpoint's tensor shapes without loading any data. */
+static int widths_from(const char *path, int *wt, int *wv, int *np, ppad_err *err) {
+    pt_file *f;
+    if (pt_open(&f, path, err) != 0) return -1;
+    int rc = 0;
+    const pt_tensor *lnf = NULL, *conv = NULL, *pos = NULL;
+    for (int i = 0; i < pt_count(f) && rc == 0; i++) {
+        const pt_tensor *t = pt_get(f, i);
+        size_t n = strlen(t->name);
+#define ENDS(s) (n >= strlen(s) && strcmp(t->name + n - strlen(s), s) == 0)
+        if (ENDS("visual.conv1.weight")) conv = t;
+        else if (ENDS("visual.positional_embedding")) pos = t;
+        else if (ENDS("ln_final.weight")) lnf = t;
+#undef ENDS
+    }
+    if (!lnf || !conv || !pos || conv->ndim != 4 || pos->ndim != 2 || lnf->ndim != 1)
+        rc = ppad_fail(err, "%s: not a CLIP ViT checkpoint (ln_final.weight / visual.conv1.weight / "
+                            "visual.positional_embedding missing or malformed)", path);
+    else {
+        *wt = (int)lnf->shape[0];
+        *wv = (int)conv->shape[0];
+        *np = (int)pos->shape[0] - 1;
+    }
+    pt_close(f);
+    return rc;
+}
+
+int cmd_init_prompts(int argc, char **argv) {
+    const char *out = NULL, *weights = NULL;
+    long seed = -1;
+    ppad_err err = {{0}};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
+        else if (!strcmp(a, "--out") && i + 1 < argc) out = argv[++i];
+        else if (!strcmp(a, "--weights") && i + 1 < argc) weights = argv[++i];
+        else if (!strcmp(a, "--seed") && i + 1 < argc) {
+            if (cli_int("--seed", argv[++i], 0, 0x7fffffffffffffffL, &seed, &err)) return cli_error(&err);
+        } else return cli_usage("init-prompts", "unexpected argument '%s'", a);
+    }
+    if (!out || seed < 0) return cli_usage("init-prompts", "--seed and --out are required");
+    int wt = 512, wv = 768, np = 49;
+    if (weights && widths_from(weights, &wt, &wv, &np, &err) != 0) return cli_error(&err);
+    ppad_params p;
+    if (params_alloc(&p, PPAD_NCTX, wt, np, wv, &err) != 0) return cli_error(&err);
+    params_init_random(&p, (uint64_t)seed);
+    int rc = params_save(&p, out, &err);
+    params_free(&p);
+    return rc ? cli_error(&err) : 0;
+}

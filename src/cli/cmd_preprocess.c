@@ -1,0 +1,97 @@
+/* cmd_preprocess.c — "ppad preprocess": shows what the model sees. Decodes an
+ * image to 8-bit gray, resizes it with Pillow's bicubic to size x size, writes
+ * that as a gray PNG and optionally the normalised (3, size, size) float32
+ * input tensor as raw little-endian floats. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/fileio.h"
+#include "cli/cli.h"
+#include "data/image.h"
+
+static const char *PREPROCESS_HELP =
+    "usage: ppad preprocess --image IN [--size N] [--out OUT.png] [--raw OUT.f32]\n"
+    "\n"
+    "Decodes IN (PNG or JPEG, detected by content) to 8-bit gray as PIL's convert('L')\n"
+    "does, resizes it to N x N with Pillow's bicubic resampler, and writes:\n"
+    "  --out OUT.png   the resized 8-bit gray image (what the model sees)\n"
+    "  --raw OUT.f32   the normalised model input: 3 x N x N float32, little-endian,\n"
+    "                  channel-major, three identical channels\n"
+    "At least one of --out and --raw is required.\n"
+    "  --size N        target side in pixels (default 224); 0 keeps the decoded size\n"
+    "16-bit PNG samples are reduced to their high byte (see src/data/image.h).\n";
+
+static int write_raw_f32(const char *path, const float *x, size_t n, ppad_err *err) {
+    atomic_file af;
+    if (atomic_open(&af, path, err)) return -1;
+    unsigned char buf[4096];
+    size_t fill = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], 4);
+        buf[fill++] = (unsigned char)(u & 0xff);
+        buf[fill++] = (unsigned char)((u >> 8) & 0xff);
+        buf[fill++] = (unsigned char)((u >> 16) & 0xff);
+        buf[fill++] = (unsigned char)(u >> 24);
+        if (fill == sizeof buf || i + 1 == n) {
+            if (fwrite(buf, 1, fill, af.fp) != fill) {
+                atomic_abort(&af);
+                return ppad_fail(err, "%s: write error", path);
+            }
+            fill = 0;
+        }
+    }
+    return atomic_commit(&af, err);
+}
+
+int cmd_preprocess(int argc, char **argv) {
+    const char *in = NULL, *out = NULL, *raw = NULL;
+    long size = 224;
+    ppad_err err = {{0}};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            fputs(PREPROCESS_HELP, stdout);
+            return 0;
+        }
+        int takes = !strcmp(a, "--image") || !strcmp(a, "--size") || !strcmp(a, "--out") || !strcmp(a, "--raw");
+        if (!takes) return cli_usage("preprocess", "unknown option '%s'", a);
+        if (i + 1 >= argc) return cli_usage("preprocess", "%s needs a value", a);
+        const char *v = argv[++i];
+        if (!strcmp(a, "--image")) in = v;
+        else if (!strcmp(a, "--out")) out = v;
+        else if (!strcmp(a, "--raw")) raw = v;
+        else if (cli_int("--size", v, 0, IMAGE_MAX_SIDE, &size, &err)) return cli_usage("preprocess", "%s", err.msg);
+    }
+    if (!in) return cli_usage("preprocess", "--image is required");
+    if (!out && !raw) return cli_usage("preprocess", "give --out and/or --raw");
+
+    gray8 g;
+    int rc = size == 0 ? image_load_gray(&g, in, &err) : image_load_resized(&g, in, (int)size, &err);
+    if (rc) return cli_error(&err);
+    if (out && image_write_png(out, &g, &err)) {
+        gray8_free(&g);
+        return cli_error(&err);
+    }
+    if (raw) {
+        size_t n = (size_t)3 * g.w * g.h;
+        float *x = ppad_malloc(n * sizeof *x, &err);
+        if (!x) {
+            gray8_free(&g);
+            ppad_fail_prefix(&err, raw);
+            return cli_error(&err);
+        }
+        image_normalize(x, &g);
+        rc = write_raw_f32(raw, x, n, &err);
+        free(x);
+        if (rc) {
+            gray8_free(&g);
+            return cli_error(&err);
+        }
+    }
+    gray8_free(&g);
+    return 0;
+}

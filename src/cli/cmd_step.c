@@ -1,0 +1,125 @@
+/* cmd_step.c — ppad step: exactly one SGD step (or --steps K on the same
+ * batch) of PPAD's prompts on the samples of a manifest, no synthesis. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "clip/model.h"
+#include "data/image.h"
+#include "ppad/engine.h"
+#include "ppad/manifest.h"
+#include "cli/cli.h"
+
+static const char *HELP =
+    "usage: ppad step --weights W --prompts P --batch MANIFEST.csv --out P2.pt [options]\n\n"
+    "Performs exactly one SGD step of PPAD's learnable prompts on exactly the given samples and prints\n"
+    "loss=<value> (the loss before the step). The manifest is a CSV with header path,label,position\n"
+    "(label 0 normal / 1 abnormal; position left, right, upper, lower or whole); images are used as they\n"
+    "are (no synthesis), preprocessed as PPAD does. A debugging aid and the verifiable core of training.\n\n"
+    "  --weights W        CLIP checkpoint (.pt)\n"
+    "  --prompts P        prompt file (.pt; released PPAD files or ppad's own)\n"
+    "  --batch CSV        the samples\n"
+    "  --out P2.pt        where to write the updated prompts (fp32, atomically)\n"
+    "  --lr X             learning rate (default 0.001)\n"
+    "  --momentum X       SGD momentum (default 0.9)\n"
+    "  --steps K          repeat K steps on the same batch with momentum and the cosine schedule (default 1);\n"
+    "                     prints one loss= line per step\n"
+    "  --t-max T          cosine schedule length in steps (default 100)\n"
+    "  --micro-batch M    images per image-tower pass (default 16; the result does not depend on it)\n"
+    "  --no-image-prompt  ablation: never apply the image prompt\n"
+    "  --grad-out G.pt    also write the first step's gradients (same layout as a prompt file)\n"
+    "  --classes A,B      class names (default normal,pneumonia)\n"
+    "  --positions ...    five position names (default 'left lung,right lung,upper lung,lower lung,')\n"
+    "  --vocab V          CLIP vocabulary, needed for non-default names\n"
+    "  --threads N        worker threads (default: all cores)\n";
+
+int cmd_step(int argc, char **argv) {
+    const char *weights = NULL, *prompts = NULL, *batch = NULL, *out = NULL, *grad_out = NULL, *vocab_path = NULL;
+    const char *classes = NULL, *positions = NULL;
+    double lr = 1e-3, momentum = 0.9;
+    long steps = 1, t_max = 100, micro = 16, threads = 0;
+    int image_prompt = 1;
+    ppad_err err = {{0}};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has = i + 1 < argc;
+        if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
+        else if (!strcmp(a, "--weights") && has) weights = argv[++i];
+        else if (!strcmp(a, "--prompts") && has) prompts = argv[++i];
+        else if (!strcmp(a, "--batch") && has) batch = argv[++i];
+        else if (!strcmp(a, "--out") && has) out = argv[++i];
+        else if (!strcmp(a, "--grad-out") && has) grad_out = argv[++i];
+        else if (!strcmp(a, "--vocab") && has) vocab_path = argv[++i];
+        else if (!strcmp(a, "--classes") && has) classes = argv[++i];
+        else if (!strcmp(a, "--positions") && has) positions = argv[++i];
+        else if (!strcmp(a, "--no-image-prompt")) image_prompt = 0;
+        else if (!strcmp(a, "--lr") && has) { if (cli_double("--lr", argv[++i], &lr, &err)) return cli_error(&err); }
+        else if (!strcmp(a, "--momentum") && has) { if (cli_double("--momentum", argv[++i], &momentum, &err)) return cli_error(&err); }
+        else if (!strcmp(a, "--steps") && has) { if (cli_int("--steps", argv[++i], 1, 1000000, &steps, &err)) return cli_error(&err); }
+        else if (!strcmp(a, "--t-max") && has) { if (cli_int("--t-max", argv[++i], 1, 100000000, &t_max, &err)) return cli_error(&err); }
+        else if (!strcmp(a, "--micro-batch") && has) { if (cli_int("--micro-batch", argv[++i], 1, 4096, &micro, &err)) return cli_error(&err); }
+        else if (!strcmp(a, "--threads") && has) { if (cli_int("--threads", argv[++i], 1, 1024, &threads, &err)) return cli_error(&err); }
+        else return cli_usage("step", "unexpected argument '%s'", a);
+    }
+    if (!weights || !prompts || !batch || !out)
+        return cli_usage("step", "--weights, --prompts, --batch and --out are required");
+    cli_set_threads(threads);
+
+    int rc = 1;
+    ppad_model *m = NULL;
+    ppad_vocab *vocab = NULL;
+    ppad_params p = {0};
+    ppad_manifest man = {0};
+    ppad_engine eng = {0};
+    ppad_names names;
+    ppad_seqs seqs;
+    float *pixels = NULL;
+    if (cli_names(&names, classes, positions, &err) != 0) goto done;
+    if (manifest_load(&man, batch, &err) != 0) goto done;
+    if (ppad_model_load(&m, weights, &err) != 0) goto done;
+    if (params_load(&p, prompts, &err) != 0) goto done;
+    if (params_check_model(&p, m, prompts, &err) != 0) goto done;
+    {
+        ppad_err verr;
+        if (ppad_vocab_load(&vocab, vocab_path, weights, &verr) != 0 && vocab_path) { err = verr; goto done; }
+    }
+    if (seqs_build(&seqs, &names, p.n_ctx, vocab, &err) != 0) goto done;
+    const int S = m->cfg.image_size;
+    const size_t npx = (size_t)3 * S * S;
+    pixels = ppad_aligned_alloc(sizeof(float) * npx * (size_t)man.n, &err);
+    if (!pixels) goto done;
+    for (int i = 0; i < man.n; i++) {
+        gray8 g;
+        if (image_load_resized(&g, man.paths[i], S, &err) != 0) goto done;
+        image_normalize(pixels + (size_t)i * npx, &g);
+        gray8_free(&g);
+    }
+    if (engine_init(&eng, m, &seqs, (int)micro, image_prompt, &err) != 0) goto done;
+    double cur_lr = lr;
+    for (long t = 0; t < steps; t++) {
+        double loss;
+        cur_lr = cosine_lr_next(cur_lr, lr, (int)t, (int)t_max);
+        if (engine_loss_grad(&eng, &p, pixels, man.positions, man.labels, man.n, &loss, NULL, &err) != 0) goto done;
+        if (t == 0 && grad_out) {
+            ppad_params g = p;
+            g.ctx = p.d_ctx;
+            g.mask_emb = p.d_mask_emb;
+            if (params_save(&g, grad_out, &err) != 0) goto done;
+        }
+        params_sgd_step(&p, cur_lr, momentum);
+        printf("loss=%.9g\n", loss);
+        fflush(stdout);
+    }
+    if (params_save(&p, out, &err) != 0) goto done;
+    rc = 0;
+done:
+    if (rc) cli_error(&err);
+    free(pixels);
+    engine_free(&eng);
+    manifest_free(&man);
+    params_free(&p);
+    ppad_vocab_free(vocab);
+    ppad_model_free(m);
+    return rc;
+}

@@ -1,0 +1,273 @@
+/* cmd_synth.c — "ppad synth": anomaly synthesis on one image (SAS, spec
+ * section 6, or the FPI variant), writing the synthesised image and its lesion
+ * mask; or a contact sheet of many random examples with their masks, to look
+ * at what training sees. */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/fileio.h"
+#include "base/rng.h"
+#include "cli/cli.h"
+#include "data/fpi.h"
+#include "data/image.h"
+#include "data/regions.h"
+#include "data/sas.h"
+
+static const char *SYNTH_HELP =
+    "usage: ppad synth --image IN --position P --seed S --out OUT.png [--mask-out MASK.png]\n"
+    "                  [--method sas|fpi] [--weight W] [--source OTHER] [--size N] [--print-params]\n"
+    "       ppad synth --sheet K --image IN --out SHEET.png [--seed S] [--method sas|fpi|both]\n"
+    "                  [--source OTHER] [--size N] [--print-params]\n"
+    "\n"
+    "Synthesises an anomaly in IN (loaded as the model sees it: 8-bit gray, Pillow\n"
+    "bicubic resize to N x N) and writes the result to OUT.png and the lesion mask\n"
+    "(0/255) to MASK.png.\n"
+    "  --position P   left | right | upper | lower | whole: the region holding the\n"
+    "                 lesion centre (left lung = columns 0-111, right = 112-223,\n"
+    "                 upper = rows 0-119, lower = 120-223)\n"
+    "  --seed S       seed of ppad's random generator (same seed, same output)\n"
+    "  --method M     sas (default): structure-preserving anomaly synthesis, a\n"
+    "                 lesion-shaped gamma correction; fpi: blend a square patch of\n"
+    "                 --source into the image (the paper's comparison method)\n"
+    "  --weight W     SAS gamma weight (> -1); default: drawn from -0.999, -0.99, 2, 3\n"
+    "                 (negative brightens like an opacity, positive darkens)\n"
+    "  --source F     the other normal image FPI takes its patch from\n"
+    "  --size N       side the image is resized to (default 224; 256 reproduces the\n"
+    "                 reference's VinDr setting; region boxes stay on the 224 grid)\n"
+    "  --print-params print what was drawn as one JSON line per example on stdout\n"
+    "  --sheet K      contact sheet: the original and K examples (random positions\n"
+    "                 and weights, seed S, default 0), each image above its mask;\n"
+    "                 --method both shows SAS and FPI of the same position\n";
+
+enum { M_SAS, M_FPI, M_BOTH };
+
+typedef struct synth_opts {
+    const char *image, *out, *mask_out, *source;
+    int position, method, print, sheet;
+    long seed, size;
+    double weight;
+} synth_opts;
+
+/* Shortest "%g" text that reads back as exactly v. */
+static const char *shortest(char *buf, size_t size, double v) {
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    return buf;
+}
+
+static void print_sas(const sas_params *p) {
+    char w[40];
+    printf("{\"method\": \"sas\", \"position\": \"%s\", \"weight\": %s, \"centre\": [%d, %d], \"width\": %d, "
+           "\"height\": %d, \"size\": %d, \"top\": %d, \"left\": %d, \"hull\": %d, \"retries\": %d, \"pixels\": %ld}\n",
+           regions_key(p->position), shortest(w, sizeof w, p->weight), p->centre_row, p->centre_col, p->width, p->height, p->size, p->top,
+           p->left, p->hull_n, p->retries, p->pixels);
+}
+
+static void print_fpi(const fpi_params *p) {
+    printf("{\"method\": \"fpi\", \"position\": \"%s\", \"alpha\": %.9g, \"centre\": [%d, %d], \"half\": %d, "
+           "\"top\": %d, \"left\": %d, \"bottom\": %d, \"right\": %d}\n",
+           regions_key(p->position), (double)p->alpha, p->centre_row, p->centre_col, p->half, p->top, p->left,
+           p->bottom, p->right);
+}
+
+/* Writes g to a temporary name next to path; *tmp receives it (malloc'd). */
+static int write_tmp(char **tmp, const char *path, const gray8 *g, ppad_err *err) {
+    *tmp = atomic_tmp_name(path, err);
+    if (!*tmp) return -1;
+    if (image_write_png(*tmp, g, err)) {
+        /* name the file the user asked for, not the temporary one */
+        size_t k = strlen(*tmp);
+        if (!strncmp(err->msg, *tmp, k)) {
+            char rest[sizeof err->msg];
+            snprintf(rest, sizeof rest, "%s", err->msg + k);
+            ppad_fail(err, "%s%s", path, rest);
+        }
+        free(*tmp);
+        *tmp = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static int run_single(const synth_opts *o, const gray8 *img, const gray8 *src, ppad_err *err) {
+    int n = img->w, rc = -1;
+    gray8 out = {0, 0, NULL}, mask = {0, 0, NULL};
+    char *tmp_out = NULL, *tmp_mask = NULL;
+    if (gray8_alloc(&out, n, n, err) || gray8_alloc(&mask, n, n, err)) goto done;
+    ppad_rng rng;
+    rng_seed(&rng, (uint64_t)o->seed);
+    if (o->method == M_SAS) {
+        sas_params p;
+        if (sas_apply(&out, mask.px, img, o->position, o->weight, &rng, &p, err)) goto done;
+        if (o->print) print_sas(&p);
+    } else {
+        fpi_params p;
+        if (fpi_apply(&out, mask.px, img, src, o->position, &rng, &p, err)) goto done;
+        if (o->print) print_fpi(&p);
+    }
+    for (size_t i = 0; i < (size_t)n * n; i++) mask.px[i] = mask.px[i] ? 255 : 0;
+    /* both files appear together or not at all (as far as renames allow) */
+    if (write_tmp(&tmp_out, o->out, &out, err)) goto done;
+    if (o->mask_out && write_tmp(&tmp_mask, o->mask_out, &mask, err)) goto done;
+    if (tmp_mask && atomic_rename(tmp_mask, o->mask_out, err)) goto done;
+    free(tmp_mask);
+    tmp_mask = NULL;
+    if (atomic_rename(tmp_out, o->out, err)) goto done;
+    free(tmp_out);
+    tmp_out = NULL;
+    rc = 0;
+done:
+    if (tmp_out) remove(tmp_out);
+    if (tmp_mask) remove(tmp_mask);
+    free(tmp_out);
+    free(tmp_mask);
+    gray8_free(&out);
+    gray8_free(&mask);
+    return rc;
+}
+
+/* ---- contact sheet ---- */
+
+#define SHEET_GAP 6   /* white space between tiles and around the sheet */
+#define SHEET_INNER 2 /* between an image and its mask */
+#define SHEET_COLS 6
+
+static void blit(gray8 *sheet, int top, int left, const uint8_t *px, int n, int is_mask) {
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            uint8_t v = px[(size_t)i * n + j];
+            sheet->px[(size_t)(top + i) * sheet->w + left + j] = is_mask ? (v ? 255 : 0) : v;
+        }
+}
+
+static int run_sheet(const synth_opts *o, const gray8 *img, const gray8 *src, ppad_err *err) {
+    int n = img->w, K = o->sheet;
+    int panels = o->method == M_BOTH ? 4 : 2; /* stacked per tile: image, mask (, image, mask) */
+    int tiles = K + 1, cols = tiles < SHEET_COLS ? tiles : SHEET_COLS, rows = (tiles + cols - 1) / cols;
+    int tile_h = panels * n + (panels - 1) * SHEET_INNER;
+    int W = cols * n + (cols + 1) * SHEET_GAP, H = rows * tile_h + (rows + 1) * SHEET_GAP;
+    int rc = -1;
+    gray8 sheet = {0, 0, NULL}, out = {0, 0, NULL};
+    uint8_t *mask = NULL, *blank = NULL;
+    if (gray8_alloc(&sheet, W, H, err) || gray8_alloc(&out, n, n, err)) goto done;
+    mask = ppad_malloc((size_t)n * n, err);
+    blank = ppad_calloc((size_t)n * n, 1, err);
+    if (!mask || !blank) goto done;
+    memset(sheet.px, 255, (size_t)W * H);
+    ppad_rng rng;
+    rng_seed(&rng, (uint64_t)o->seed);
+    for (int t = 0; t < tiles; t++) {
+        int top = SHEET_GAP + (t / cols) * (tile_h + SHEET_GAP), left = SHEET_GAP + (t % cols) * (n + SHEET_GAP);
+        if (t == 0) { /* the original, with an empty mask */
+            for (int k = 0; k < panels; k += 2) {
+                blit(&sheet, top + k * (n + SHEET_INNER), left, img->px, n, 0);
+                blit(&sheet, top + (k + 1) * (n + SHEET_INNER), left, blank, n, 1);
+            }
+            continue;
+        }
+        int position = sas_draw_position(&rng);
+        for (int k = 0; k < panels; k += 2) {
+            int fpi = o->method == M_FPI || (o->method == M_BOTH && k == 2);
+            if (!fpi) {
+                sas_params p;
+                if (sas_apply(&out, mask, img, position, o->weight, &rng, &p, err)) goto done;
+                if (o->print) print_sas(&p);
+            } else {
+                fpi_params p;
+                if (fpi_apply(&out, mask, img, src, position, &rng, &p, err)) goto done;
+                if (o->print) print_fpi(&p);
+            }
+            blit(&sheet, top + k * (n + SHEET_INNER), left, out.px, n, 0);
+            blit(&sheet, top + (k + 1) * (n + SHEET_INNER), left, mask, n, 1);
+        }
+    }
+    rc = image_write_png(o->out, &sheet, err);
+done:
+    gray8_free(&sheet);
+    gray8_free(&out);
+    free(mask);
+    free(blank);
+    return rc;
+}
+
+int cmd_synth(int argc, char **argv) {
+    synth_opts o = {NULL, NULL, NULL, NULL, -1, M_SAS, 0, 0, -1, 224, NAN};
+    const char *method = "sas", *weight = NULL;
+    ppad_err err = {{0}};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            fputs(SYNTH_HELP, stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--print-params")) {
+            o.print = 1;
+            continue;
+        }
+        static const char *const VALUED[] = {"--image", "--position", "--seed",   "--weight", "--method",
+                                             "--source", "--out",     "--mask-out", "--size", "--sheet"};
+        int known = 0;
+        for (size_t k = 0; k < sizeof VALUED / sizeof VALUED[0]; k++) known |= !strcmp(a, VALUED[k]);
+        if (!known) return cli_usage("synth", "unknown option '%s'", a);
+        if (i + 1 >= argc) return cli_usage("synth", "%s needs a value", a);
+        const char *v = argv[++i];
+        long lv;
+        if (!strcmp(a, "--image")) o.image = v;
+        else if (!strcmp(a, "--out")) o.out = v;
+        else if (!strcmp(a, "--mask-out")) o.mask_out = v;
+        else if (!strcmp(a, "--source")) o.source = v;
+        else if (!strcmp(a, "--method")) method = v;
+        else if (!strcmp(a, "--weight")) weight = v;
+        else if (!strcmp(a, "--position")) {
+            o.position = regions_parse(v);
+            if (o.position < 0)
+                return cli_usage("synth", "--position: '%s' is not one of left, right, upper, lower, whole", v);
+        } else if (!strcmp(a, "--seed")) {
+            if (cli_int("--seed", v, 0, LONG_MAX, &lv, &err)) return cli_usage("synth", "%s", err.msg);
+            o.seed = lv;
+        } else if (!strcmp(a, "--size")) {
+            if (cli_int("--size", v, SAS_MIN_SIZE, 4096, &lv, &err)) return cli_usage("synth", "%s", err.msg);
+            o.size = lv;
+        } else {
+            if (cli_int("--sheet", v, 1, 120, &lv, &err)) return cli_usage("synth", "%s", err.msg);
+            o.sheet = (int)lv;
+        }
+    }
+    if (!strcmp(method, "sas")) o.method = M_SAS;
+    else if (!strcmp(method, "fpi")) o.method = M_FPI;
+    else if (!strcmp(method, "both") && o.sheet) o.method = M_BOTH;
+    else return cli_usage("synth", "--method: '%s' is not sas or fpi%s", method, o.sheet ? " or both" : "");
+    if (!o.image) return cli_usage("synth", "--image is required");
+    if (!o.out) return cli_usage("synth", "--out is required");
+    if (weight) {
+        if (o.method == M_FPI) return cli_usage("synth", "--weight applies to --method sas only");
+        if (cli_double("--weight", weight, &o.weight, &err)) return cli_usage("synth", "%s", err.msg);
+        if (!isfinite(o.weight) || o.weight <= -1.0)
+            return cli_usage("synth", "--weight: %s must be a number > -1", weight);
+    }
+    if (o.method != M_SAS && !o.source) return cli_usage("synth", "--method %s needs --source", method);
+    if (o.method == M_SAS && o.source) return cli_usage("synth", "--source applies to --method fpi only");
+    if (o.sheet) {
+        if (o.position >= 0) return cli_usage("synth", "--sheet draws random positions; drop --position");
+        if (o.mask_out) return cli_usage("synth", "--sheet shows the masks in the sheet; drop --mask-out");
+        if (o.seed < 0) o.seed = 0;
+    } else {
+        if (o.position < 0) return cli_usage("synth", "--position is required");
+        if (o.seed < 0) return cli_usage("synth", "--seed is required");
+    }
+
+    gray8 img = {0, 0, NULL}, src = {0, 0, NULL};
+    int rc = image_load_resized(&img, o.image, (int)o.size, &err);
+    if (!rc && o.source) rc = image_load_resized(&src, o.source, (int)o.size, &err);
+    if (!rc) rc = o.sheet ? run_sheet(&o, &img, &src, &err) : run_single(&o, &img, &src, &err);
+    gray8_free(&img);
+    gray8_free(&src);
+    fflush(stdout);
+    return rc ? cli_error(&err) : 0;
+}

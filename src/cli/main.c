@@ -1,0 +1,48 @@
+/* main.c — dispatches "ppad <verb> ..." to the verb's cmd_* function. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+typedef struct verb {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} verb;
+
+static const verb VERBS[] = {
+    {"info", cmd_info, "print a checkpoint's inferred CLIP configuration and dtypes"},
+    {"embed", cmd_embed, "L2-normalised CLIP features of images or texts, as CSV"},
+    {"tokenize", cmd_tokenize, "CLIP BPE token ids of texts (77 per line)"},
+    {"init-prompts", cmd_init_prompts, "write freshly initialised PPAD prompts (ctx, image prompt)"},
+    {"step", cmd_step, "one exact SGD step of PPAD's prompts on a given batch"},
+    {"preprocess", cmd_preprocess, "decode + resize an image as the model sees it (PNG and/or raw floats)"},
+    {"synth", cmd_synth, "synthesise an anomaly (SAS or FPI) in an image, or a contact sheet of examples"},
+};
+
+static void usage(FILE *f) {
+    fprintf(f, "ppad %s — position-guided prompt learning for anomaly detection in chest X-rays\n\n"
+               "usage: ppad <verb> [options]   (ppad <verb> --help for each verb's options)\n\nverbs:\n",
+            PPAD_VERSION);
+    for (size_t i = 0; i < sizeof VERBS / sizeof VERBS[0]; i++)
+        fprintf(f, "  %-14s %s\n", VERBS[i].name, VERBS[i].summary);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (cli_is_help(argv[1])) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("ppad %s\n", PPAD_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof VERBS / sizeof VERBS[0]; i++)
+        if (strcmp(argv[1], VERBS[i].name) == 0) return VERBS[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "ppad: unknown verb '%s' (see 'ppad --help')\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,87 @@
+/* kernels.h — the transformer's compute kernels, in forward/backward pairs.
+ *
+ * Conventions (after llm.c): outputs first, then saved activations, then
+ * inputs, then weights, then sizes. Every buffer has its shape in a comment.
+ * Row-major throughout; N = number of token rows (batch × tokens).
+ * Backward kernels ACCUMULATE into their d-inputs (+=); the caller zeroes.
+ * Weights are frozen in ppad: backward kernels compute gradients with respect
+ * to their inputs only — no weight gradients exist anywhere.
+ * OpenMP parallelises outer loops; GEMMs go through cblas_sgemm. */
+#ifndef PPAD_CLIP_KERNELS_H
+#define PPAD_CLIP_KERNELS_H
+
+#include <stddef.h>
+
+/* ---- linear: out = inp @ weight^T + bias ---- */
+void linear_forward(float *out,          /* (N, OC) */
+                    const float *inp,    /* (N, C) */
+                    const float *weight, /* (OC, C) */
+                    const float *bias,   /* (OC) or NULL */
+                    int N, int C, int OC);
+void linear_backward(float *dinp,         /* (N, C)  += dout @ weight */
+                     const float *dout,   /* (N, OC) */
+                     const float *weight, /* (OC, C) */
+                     int N, int C, int OC);
+
+/* ---- matmul with a (C, OC) matrix (CLIP's visual.proj / text_projection): out = inp @ w ---- */
+void matmul_forward(float *out,       /* (N, OC) */
+                    const float *inp, /* (N, C) */
+                    const float *w,   /* (C, OC) */
+                    int N, int C, int OC);
+void matmul_backward(float *dinp,       /* (N, C) += dout @ w^T */
+                     const float *dout, /* (N, OC) */
+                     const float *w,    /* (C, OC) */
+                     int N, int C, int OC);
+
+/* ---- LayerNorm over the last dim, eps = 1e-5 ---- */
+void layernorm_forward(float *out,          /* (N, C) */
+                       float *mean,         /* (N) saved, may be NULL */
+                       float *rstd,         /* (N) saved, may be NULL */
+                       const float *inp,    /* (N, C) */
+                       const float *weight, /* (C) */
+                       const float *bias,   /* (C) */
+                       int N, int C);
+void layernorm_backward(float *dinp,         /* (N, C) += */
+                        const float *dout,   /* (N, C) */
+                        const float *inp,    /* (N, C) */
+                        const float *weight, /* (C) */
+                        const float *mean,   /* (N) */
+                        const float *rstd,   /* (N) */
+                        int N, int C);
+
+/* ---- QuickGELU: out = x * sigmoid(1.702 x) ---- */
+void quickgelu_forward(float *out, const float *inp, /* (N) each */ size_t N);
+void quickgelu_backward(float *dinp,       /* (N) += */
+                        const float *inp,  /* (N) pre-activation */
+                        const float *dout, /* (N) */
+                        size_t N);
+
+/* ---- multi-head self-attention core (no projections) ----
+ * qkv rows are [q (C) | k (C) | v (C)], head h uses columns h*hd .. h*hd+hd-1 of
+ * each, hd = C / NH. att = softmax(q k^T / sqrt(hd) + mask), out = att v.
+ * causal: query i attends to keys j <= i only. */
+void attention_forward(float *out,       /* (B, T, C) */
+                       float *att,       /* (B, NH, T, T) saved probabilities */
+                       const float *qkv, /* (B, T, 3C) */
+                       int B, int T, int C, int NH, int causal);
+void attention_backward(float *dqkv,       /* (B, T, 3C) += */
+                        const float *dout, /* (B, T, C) */
+                        const float *qkv,  /* (B, T, 3C) */
+                        const float *att,  /* (B, NH, T, T) */
+                        int B, int T, int C, int NH, int causal);
+
+/* ---- residual: out = a + b (out may alias a) ---- */
+void residual_forward(float *out, const float *a, const float *b, size_t N);
+
+/* ---- L2 normalisation of each row ---- */
+void l2norm_forward(float *out,       /* (N, C) */
+                    float *norm,      /* (N) saved ||x||, may be NULL */
+                    const float *inp, /* (N, C) */
+                    int N, int C);
+void l2norm_backward(float *dinp,       /* (N, C) += */
+                     const float *dout, /* (N, C) */
+                     const float *out,  /* (N, C) normalised rows */
+                     const float *norm, /* (N) */
+                     int N, int C);
+
+#endif

@@ -1,0 +1,134 @@
+/* kernels_backward.c — backward halves of the kernel pairs in kernels.h.
+ * Input gradients only (the weights are frozen); every kernel ACCUMULATES
+ * into its d-input (+=), the caller zeroes. */
+#include <math.h>
+#include <stddef.h>
+
+#include <cblas.h>
+
+#include "clip/kernels.h"
+
+/* Inner loops carry "omp simd": at -O2 GCC's cheap vectoriser cost model
+ * skips loops of unknown trip count that need alias checks, and float
+ * reductions are never reassociated without it. */
+static inline float dot(const float *a, const float *b, int n) {
+    float s = 0;
+#pragma omp simd reduction(+ : s)
+    for (int d = 0; d < n; d++) s += a[d] * b[d];
+    return s;
+}
+
+void linear_backward(float *dinp, const float *dout, const float *weight, int N, int C, int OC) {
+    /* dinp (N, C) += dout (N, OC) @ weight (OC, C) */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, C, OC, 1.0f, dout, OC, weight, C, 1.0f, dinp, C);
+}
+
+void matmul_backward(float *dinp, const float *dout, const float *w, int N, int C, int OC) {
+    /* dinp (N, C) += dout (N, OC) @ w^T, w is (C, OC) */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, C, OC, 1.0f, dout, OC, w, OC, 1.0f, dinp, C);
+}
+
+/* y = xhat * w + b with xhat = (x - mean) * rstd. With g = dout * w:
+ * dx = rstd * (g - mean(g) - xhat * mean(g * xhat)). */
+void layernorm_backward(float *dinp, const float *dout, const float *inp, const float *weight, const float *mean,
+                        const float *rstd, int N, int C) {
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        const float *x = inp + (size_t)n * C;
+        const float *dy = dout + (size_t)n * C;
+        float *dx = dinp + (size_t)n * C;
+        const float m = mean[n], r = rstd[n];
+        double sg = 0, sgx = 0;
+#pragma omp simd reduction(+ : sg, sgx)
+        for (int i = 0; i < C; i++) {
+            float g = dy[i] * weight[i];
+            float xh = (x[i] - m) * r;
+            sg += g;
+            sgx += (double)g * xh;
+        }
+        const float mg = (float)(sg / C), mgx = (float)(sgx / C);
+#pragma omp simd
+        for (int i = 0; i < C; i++) {
+            float g = dy[i] * weight[i];
+            float xh = (x[i] - m) * r;
+            dx[i] += r * (g - mg - xh * mgx);
+        }
+    }
+}
+
+/* d/dx [x * s(a x)] = s + a x s (1 - s), s = sigmoid(a x), a = 1.702 */
+void quickgelu_backward(float *dinp, const float *inp, const float *dout, size_t N) {
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < N; i++) {
+        float x = inp[i];
+        float s = 1.0f / (1.0f + expf(-1.702f * x));
+        dinp[i] += dout[i] * (s + 1.702f * x * s * (1.0f - s));
+    }
+}
+
+/* Per (batch, head), with P = att (softmax probabilities), S = q k^T * scale:
+ *   dP = dout v^T, dv += P^T dout, dS = P * (dP - rowsum(P * dP)),
+ *   dq += scale * dS k, dk += scale * dS^T q.
+ * A (b, h) pair writes only its own head's columns of dq, dk and dv, so the
+ * (b, h) loop is race-free. Masked (causal) entries have P = 0 and are skipped.
+ * dqkv must not overlap qkv or dout (the simd loop assumes it). */
+void attention_backward(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T, int C,
+                        int NH, int causal) {
+    const int hd = C / NH;
+    const float scale = 1.0f / sqrtf((float)hd);
+    const size_t C3 = 3 * (size_t)C;
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int b = 0; b < B; b++) {
+        for (int h = 0; h < NH; h++) {
+            const float *base = qkv + (size_t)b * T * C3;
+            float *dbase = dqkv + (size_t)b * T * C3;
+            const float *A = att + ((size_t)b * NH + h) * T * T;
+            for (int i = 0; i < T; i++) {
+                const float *p = A + (size_t)i * T;
+                const float *dy = dout + ((size_t)b * T + i) * C + h * hd;
+                const float *q = base + (size_t)i * C3 + h * hd;
+                float *dq = dbase + (size_t)i * C3 + h * hd;
+                const int jmax = causal ? i + 1 : T;
+                /* rowsum(P * dP) first, with dP_ij = dy . v_j */
+                float pdp = 0;
+                for (int j = 0; j < jmax; j++) {
+                    const float *v = base + (size_t)j * C3 + 2 * C + h * hd;
+                    pdp += p[j] * dot(dy, v, hd);
+                }
+                for (int j = 0; j < jmax; j++) {
+                    const float *k = base + (size_t)j * C3 + C + h * hd;
+                    const float *v = base + (size_t)j * C3 + 2 * C + h * hd;
+                    float *dk = dbase + (size_t)j * C3 + C + h * hd;
+                    float *dv = dbase + (size_t)j * C3 + 2 * C + h * hd;
+                    const float pj = p[j];
+                    const float ds = pj * (dot(dy, v, hd) - pdp) * scale;
+#pragma omp simd
+                    for (int d = 0; d < hd; d++) {
+                        dv[d] += pj * dy[d];
+                        dq[d] += ds * k[d];
+                        dk[d] += ds * q[d];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* y = x / ||x||: dx = (dy - y (y . dy)) / ||x||. A zero row (norm 0) was
+ * mapped to 0 by the forward and gets no gradient. */
+void l2norm_backward(float *dinp, const float *dout, const float *out, const float *norm, int N, int C) {
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        const float *y = out + (size_t)n * C;
+        const float *dy = dout + (size_t)n * C;
+        float *dx = dinp + (size_t)n * C;
+        if (!(norm[n] > 0)) continue;
+        const float inv = 1.0f / norm[n];
+        double s = 0;
+#pragma omp simd reduction(+ : s)
+        for (int i = 0; i < C; i++) s += (double)y[i] * dy[i];
+        const float yd = (float)s;
+#pragma omp simd
+        for (int i = 0; i < C; i++) dx[i] += (dy[i] - y[i] * yd) * inv;
+    }
+}

@@ -1,0 +1,145 @@
+/* model.h — CLIP ViT (CheXzero layout): configuration inferred from tensor
+ * shapes, all frozen weights converted once to fp32 in one block, and the two
+ * towers' entry points PPAD needs:
+ *   image: pixels -> patch tokens -> (image prompt may replace tokens) -> feature
+ *   text:  token embeddings (+ EOT index) -> feature
+ * Features returned here are NOT normalised (callers L2-normalise). */
+#ifndef PPAD_CLIP_MODEL_H
+#define PPAD_CLIP_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ppad.h"
+
+typedef struct clip_config {
+    int image_size;    /* patch * grid (224) */
+    int patch;         /* 32 */
+    int grid;          /* 7 */
+    int n_patches;     /* grid * grid (49) */
+    int vision_width;  /* 768 */
+    int vision_layers; /* 12 */
+    int vision_heads;  /* width / 64 */
+    int embed_dim;     /* 512 */
+    int context;       /* 77 */
+    int vocab;         /* 49408 */
+    int text_width;    /* 512 */
+    int text_layers;   /* 12 */
+    int text_heads;    /* width / 64 */
+} clip_config;
+
+/* One residual block's frozen weights (pointers into the model's block). */
+typedef struct clip_layer {
+    const float *ln1_w, *ln1_b;   /* (W) */
+    const float *qkv_w, *qkv_b;   /* (3W, W), (3W): rows [q; k; v] */
+    const float *out_w, *out_b;   /* (W, W), (W) */
+    const float *ln2_w, *ln2_b;   /* (W) */
+    const float *fc_w, *fc_b;     /* (4W, W), (4W) */
+    const float *proj_w, *proj_b; /* (W, 4W), (W) */
+} clip_layer;
+
+typedef struct clip_model {
+    clip_config cfg;
+    float *block;    /* every frozen weight, fp32, one allocation */
+    size_t n_params; /* floats in block */
+    /* image tower */
+    const float *conv1_w;      /* (Wv, 3, P, P) */
+    const float *class_emb;    /* (Wv) */
+    const float *vis_pos;      /* (1 + G*G, Wv) */
+    const float *ln_pre_w, *ln_pre_b;   /* (Wv) */
+    const float *ln_post_w, *ln_post_b; /* (Wv) */
+    const float *vis_proj;     /* (Wv, E) */
+    clip_layer *vis_layers;    /* [vision_layers] */
+    /* text tower */
+    const float *tok_emb;      /* (vocab, Wt) */
+    const float *txt_pos;      /* (context, Wt) */
+    const float *ln_final_w, *ln_final_b; /* (Wt) */
+    const float *txt_proj;     /* (Wt, E) */
+    clip_layer *txt_layers;    /* [text_layers] */
+    float logit_scale;         /* log of the scale; logits use exp(logit_scale) */
+    /* what the file held, for `ppad info` */
+    int n_tensors;
+    long dtype_tensors[10];    /* per pt_dtype */
+    long long dtype_params[10];
+    double load_seconds;
+} clip_model;
+
+int  clip_load(clip_model *m, const char *path, ppad_err *err);
+void clip_free(clip_model *m);
+
+/* ---- transformer stack activations ----
+ * With save = 1 every layer's inputs needed by the backward pass are kept
+ * (for PPAD's input gradients); with save = 0 one layer's worth is reused. */
+typedef struct tfm_acts {
+    int B, T, W, NH, L, save, cap_BT;
+    /* per layer (L of each when save, else 1): */
+    float *x_in;     /* (L, B*T, W) residual stream entering the layer */
+    float *ln1_mean, *ln1_rstd; /* (L, B*T) */
+    float *qkv;      /* (L, B*T, 3W) */
+    float *att;      /* (L, B, NH, T, T) */
+    float *x_mid;    /* (L, B*T, W) residual stream after attention */
+    float *ln2_mean, *ln2_rstd; /* (L, B*T) */
+    float *fc_pre;   /* (L, B*T, 4W) */
+    /* scratch shared by all layers */
+    float *ln_out;   /* (B*T, W) */
+    float *attn_y;   /* (B*T, W) */
+    float *fc_act;   /* (B*T, 4W) */
+    float *x_out;    /* (B*T, W) residual stream leaving the last layer */
+} tfm_acts;
+
+int  tfm_acts_alloc(tfm_acts *a, int B, int T, int W, int NH, int L, int save, ppad_err *err);
+void tfm_acts_free(tfm_acts *a);
+/* Runs the L blocks on x (B*T, W) (copied into a->x_in[0]); the result is a->x_out.
+ * Uses B and T given here (must fit the allocation). */
+void tfm_forward(tfm_acts *a, const clip_layer *layers, const float *x, int B, int T, int causal);
+/* Input gradient: dx (B*T, W) = d loss / d x, given dout = d loss / d x_out.
+ * Requires save = 1. dout is used as scratch and destroyed. */
+void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers, int causal, float *scratch);
+size_t tfm_backward_scratch_floats(const tfm_acts *a);
+
+/* ---- image tower ---- */
+typedef struct clip_vision_acts {
+    tfm_acts tfm;
+    int B;
+    float *x_pre;     /* (B, T, Wv) class+tokens+pos, input of ln_pre */
+    float *pre_mean, *pre_rstd;   /* (B*T) */
+    float *pooled_in;  /* (B, Wv) row 0 of the last layer's output */
+    float *post_mean, *post_rstd; /* (B) */
+    float *pooled;     /* (B, Wv) ln_post output */
+} clip_vision_acts;
+
+int  clip_vision_acts_alloc(clip_vision_acts *a, const clip_model *m, int B, int save, ppad_err *err);
+void clip_vision_acts_free(clip_vision_acts *a);
+/* conv1 as a GEMM: pixels (B, 3, S, S) -> tokens (B, G*G, Wv). */
+int  clip_patch_embed(const clip_model *m, float *tokens, const float *pixels, int B, ppad_err *err);
+/* tokens (B, G*G, Wv) -> feat (B, E). B <= the allocation's B. */
+void clip_vision_forward(const clip_model *m, float *feat, const float *tokens, int B, clip_vision_acts *a);
+/* d feat (B, E) -> d tokens (B, G*G, Wv) (+=). Requires save. */
+int  clip_vision_backward(const clip_model *m, float *dtokens, const float *dfeat, int B, clip_vision_acts *a,
+                          ppad_err *err);
+
+/* ---- text tower ---- */
+typedef struct clip_text_acts {
+    tfm_acts tfm;
+    int B, T;          /* T = tokens actually run (max EOT + 1) */
+    int *eot;          /* (B) */
+    float *eot_in;     /* (B, Wt) rows at EOT of the last layer's output */
+    float *fin_mean, *fin_rstd; /* (B) */
+    float *eot_ln;     /* (B, Wt) ln_final output at EOT */
+} clip_text_acts;
+
+/* T_max: largest number of tokens that will be run (<= context). */
+int  clip_text_acts_alloc(clip_text_acts *a, const clip_model *m, int B, int T_max, int save, ppad_err *err);
+void clip_text_acts_free(clip_text_acts *a);
+/* Token embeddings of ids (B, context) -> emb (B, context, Wt). Fails on ids out of range. */
+int  clip_token_embed(const clip_model *m, float *emb, const int32_t *ids, int B, ppad_err *err);
+/* emb (B, context, Wt) + eot (B) -> feat (B, E). Only tokens 0..max(eot) are run:
+ * with the causal mask nothing after a sequence's EOT can change its feature. */
+void clip_text_forward(const clip_model *m, float *feat, const float *emb, const int *eot, int B, clip_text_acts *a);
+/* d feat (B, E) -> d emb (B, context, Wt) (+=; rows after max(eot) get nothing). */
+int  clip_text_backward(const clip_model *m, float *demb, const float *dfeat, int B, clip_text_acts *a, ppad_err *err);
+
+/* Index of the largest id (CLIP's EOT rule: argmax, first on ties). */
+int clip_eot_index(const int32_t *ids, int n);
+
+#endif

@@ -1,0 +1,233 @@
+/* model_load.c — CLIP configuration from tensor shapes, and every frozen
+ * weight converted once to fp32 into one block with a pointer table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/progress.h"
+#include "clip/model.h"
+#include "formats/torch_pt.h"
+
+#define KEYLEN 160
+
+/* The checkpoint may carry a common key prefix ("module." from DataParallel,
+ * "model." ...): found by where visual.conv1.weight sits. */
+typedef struct loader {
+    pt_file *f;
+    const char *path;
+    char prefix[KEYLEN];
+    float *cursor; /* next free float in the block (NULL while counting) */
+    size_t count;  /* floats placed / needed */
+} loader;
+
+static const pt_tensor *find(loader *ld, const char *key) {
+    char full[2 * KEYLEN];
+    snprintf(full, sizeof full, "%s%s", ld->prefix, key);
+    return pt_find(ld->f, full);
+}
+
+static const char *shape_str(char *buf, size_t n, int ndim, const int64_t *shape) {
+    size_t o = 0;
+    o += (size_t)snprintf(buf + o, n - o, "(");
+    for (int i = 0; i < ndim && o < n; i++)
+        o += (size_t)snprintf(buf + o, n - o, "%s%lld", i ? ", " : "", (long long)shape[i]);
+    if (o < n) snprintf(buf + o, n - o, "%s)", ndim == 1 ? "," : "");
+    return buf;
+}
+
+/* Looks up key, checks its shape, and (in the placing pass) reads it into the block. */
+static int take(loader *ld, const float **dst, const char *key, int ndim, int64_t d0, int64_t d1, int64_t d2,
+                int64_t d3, ppad_err *err) {
+    const pt_tensor *t = find(ld, key);
+    if (!t) return ppad_fail(err, "%s: missing tensor '%s%s' (is this a CLIP ViT state dict?)", ld->path, ld->prefix, key);
+    int64_t want[4] = {d0, d1, d2, d3};
+    int ok = t->ndim == ndim;
+    for (int i = 0; ok && i < ndim; i++) ok = t->shape[i] == want[i];
+    if (!ok) {
+        char a[96], b[96];
+        return ppad_fail(err, "%s: tensor '%s%s' has shape %s, expected %s", ld->path, ld->prefix, key,
+                         shape_str(a, sizeof a, t->ndim, t->shape), shape_str(b, sizeof b, ndim, want));
+    }
+    if (t->dtype != PT_F32 && t->dtype != PT_F16 && t->dtype != PT_BF16 && t->dtype != PT_F64)
+        return ppad_fail(err, "%s: tensor '%s%s' has dtype %s, expected a floating-point type", ld->path, ld->prefix,
+                         key, pt_dtype_name(t->dtype));
+    if (ld->cursor) {
+        if (pt_read_f32(ld->f, t, ld->cursor, err) != 0) return -1;
+        *dst = ld->cursor;
+        ld->cursor += t->numel;
+    }
+    ld->count += (size_t)t->numel;
+    return 0;
+}
+
+static int take_layer(loader *ld, clip_layer *L, const char *tower, int i, int W, ppad_err *err) {
+    char k[KEYLEN];
+#define TAKE(field, name, nd, a, b)                                                         \
+    do {                                                                                    \
+        snprintf(k, sizeof k, "%stransformer.resblocks.%d.%s", tower, i, name);             \
+        if (take(ld, &L->field, k, nd, a, b, 0, 0, err) != 0) return -1;                    \
+    } while (0)
+    TAKE(ln1_w, "ln_1.weight", 1, W, 0);
+    TAKE(ln1_b, "ln_1.bias", 1, W, 0);
+    TAKE(qkv_w, "attn.in_proj_weight", 2, 3 * W, W);
+    TAKE(qkv_b, "attn.in_proj_bias", 1, 3 * W, 0);
+    TAKE(out_w, "attn.out_proj.weight", 2, W, W);
+    TAKE(out_b, "attn.out_proj.bias", 1, W, 0);
+    TAKE(ln2_w, "ln_2.weight", 1, W, 0);
+    TAKE(ln2_b, "ln_2.bias", 1, W, 0);
+    TAKE(fc_w, "mlp.c_fc.weight", 2, 4 * W, W);
+    TAKE(fc_b, "mlp.c_fc.bias", 1, 4 * W, 0);
+    TAKE(proj_w, "mlp.c_proj.weight", 2, W, 4 * W);
+    TAKE(proj_b, "mlp.c_proj.bias", 1, W, 0);
+#undef TAKE
+    return 0;
+}
+
+/* Counts "<tower>transformer.resblocks.N.<suffix>" keys: the number of distinct N. */
+static int count_layers(loader *ld, const char *tower) {
+    char pat[2 * KEYLEN];
+    snprintf(pat, sizeof pat, "%s%stransformer.resblocks.", ld->prefix, tower);
+    size_t pl = strlen(pat);
+    int maxn = -1;
+    for (int i = 0; i < pt_count(ld->f); i++) {
+        const char *name = pt_get(ld->f, i)->name;
+        if (strncmp(name, pat, pl) != 0) continue;
+        char *end;
+        long n = strtol(name + pl, &end, 10);
+        if (end != name + pl && *end == '.' && n > maxn && n < 10000) maxn = (int)n;
+    }
+    return maxn + 1;
+}
+
+static int infer_config(loader *ld, clip_config *c, ppad_err *err) {
+    const pt_tensor *conv = find(ld, "visual.conv1.weight");
+    const pt_tensor *vpos = find(ld, "visual.positional_embedding");
+    const pt_tensor *tproj = find(ld, "text_projection");
+    const pt_tensor *pos = find(ld, "positional_embedding");
+    const pt_tensor *tok = find(ld, "token_embedding.weight");
+    const pt_tensor *lnf = find(ld, "ln_final.weight");
+    const char *miss = !conv ? "visual.conv1.weight" : !vpos ? "visual.positional_embedding"
+                     : !tproj ? "text_projection" : !pos ? "positional_embedding"
+                     : !tok ? "token_embedding.weight" : !lnf ? "ln_final.weight" : NULL;
+    if (miss) return ppad_fail(err, "%s: missing tensor '%s%s' (is this a CLIP ViT state dict?)", ld->path, ld->prefix, miss);
+    if (conv->ndim != 4 || conv->shape[1] != 3 || conv->shape[2] != conv->shape[3])
+        return ppad_fail(err, "%s: tensor '%svisual.conv1.weight' is not a (width, 3, P, P) convolution", ld->path, ld->prefix);
+    if (vpos->ndim != 2 || tproj->ndim != 2 || pos->ndim != 2 || tok->ndim != 2 || lnf->ndim != 1)
+        return ppad_fail(err, "%s: embedding tensors have unexpected ranks (not a CLIP ViT checkpoint?)", ld->path);
+    c->vision_width = (int)conv->shape[0];
+    c->patch = (int)conv->shape[3];
+    int64_t np1 = vpos->shape[0] - 1;
+    int g = 0;
+    while ((int64_t)(g + 1) * (g + 1) <= np1) g++;
+    if (g < 1 || (int64_t)g * g != np1)
+        return ppad_fail(err, "%s: visual.positional_embedding has %lld rows, not 1 + a square number", ld->path,
+                         (long long)vpos->shape[0]);
+    c->grid = g;
+    c->n_patches = g * g;
+    c->image_size = g * c->patch;
+    c->vision_layers = count_layers(ld, "visual.");
+    c->embed_dim = (int)tproj->shape[1];
+    c->context = (int)pos->shape[0];
+    c->vocab = (int)tok->shape[0];
+    c->text_width = (int)lnf->shape[0];
+    c->text_layers = count_layers(ld, "");
+    if (c->vision_width % 64 || c->text_width % 64)
+        return ppad_fail(err, "%s: widths %d/%d are not multiples of 64 (heads = width / 64)", ld->path,
+                         c->vision_width, c->text_width);
+    c->vision_heads = c->vision_width / 64;
+    c->text_heads = c->text_width / 64;
+    if (c->vision_layers < 1 || c->text_layers < 1)
+        return ppad_fail(err, "%s: no transformer blocks found (vision %d, text %d)", ld->path, c->vision_layers,
+                         c->text_layers);
+    return 0;
+}
+
+/* One pass over every expected tensor: counts floats (cursor NULL) or places them. */
+static int walk(loader *ld, clip_model *m, ppad_err *err) {
+    const clip_config *c = &m->cfg;
+    int Wv = c->vision_width, Wt = c->text_width, E = c->embed_dim, P = c->patch;
+    const float *ls = NULL;
+    if (take(ld, &m->conv1_w, "visual.conv1.weight", 4, Wv, 3, P, P, err) ||
+        take(ld, &m->class_emb, "visual.class_embedding", 1, Wv, 0, 0, 0, err) ||
+        take(ld, &m->vis_pos, "visual.positional_embedding", 2, 1 + c->n_patches, Wv, 0, 0, err) ||
+        take(ld, &m->ln_pre_w, "visual.ln_pre.weight", 1, Wv, 0, 0, 0, err) ||
+        take(ld, &m->ln_pre_b, "visual.ln_pre.bias", 1, Wv, 0, 0, 0, err))
+        return -1;
+    for (int i = 0; i < c->vision_layers; i++)
+        if (take_layer(ld, &m->vis_layers[i], "visual.", i, Wv, err)) return -1;
+    if (take(ld, &m->ln_post_w, "visual.ln_post.weight", 1, Wv, 0, 0, 0, err) ||
+        take(ld, &m->ln_post_b, "visual.ln_post.bias", 1, Wv, 0, 0, 0, err) ||
+        take(ld, &m->vis_proj, "visual.proj", 2, Wv, E, 0, 0, err) ||
+        take(ld, &m->tok_emb, "token_embedding.weight", 2, c->vocab, Wt, 0, 0, err) ||
+        take(ld, &m->txt_pos, "positional_embedding", 2, c->context, Wt, 0, 0, err))
+        return -1;
+    for (int i = 0; i < c->text_layers; i++)
+        if (take_layer(ld, &m->txt_layers[i], "", i, Wt, err)) return -1;
+    if (take(ld, &m->ln_final_w, "ln_final.weight", 1, Wt, 0, 0, 0, err) ||
+        take(ld, &m->ln_final_b, "ln_final.bias", 1, Wt, 0, 0, 0, err) ||
+        take(ld, &m->txt_proj, "text_projection", 2, Wt, E, 0, 0, err) ||
+        take(ld, &ls, "logit_scale", 0, 0, 0, 0, 0, err))
+        return -1;
+    if (ls) m->logit_scale = *ls;
+    return 0;
+}
+
+int clip_load(clip_model *m, const char *path, ppad_err *err) {
+    memset(m, 0, sizeof *m);
+    double t0 = ppad_now();
+    loader ld = {.path = path};
+    if (pt_open(&ld.f, path, err) != 0) return -1;
+    /* key prefix: whatever stands before "visual.conv1.weight" */
+    for (int i = 0; i < pt_count(ld.f); i++) {
+        const char *name = pt_get(ld.f, i)->name;
+        size_t n = strlen(name), k = strlen("visual.conv1.weight");
+        if (n >= k && strcmp(name + n - k, "visual.conv1.weight") == 0 && (n == k || name[n - k - 1] == '.') &&
+            n - k < KEYLEN) {
+            memcpy(ld.prefix, name, n - k);
+            ld.prefix[n - k] = 0;
+            break;
+        }
+    }
+    if (infer_config(&ld, &m->cfg, err) != 0) goto fail;
+    m->vis_layers = ppad_calloc((size_t)m->cfg.vision_layers, sizeof(clip_layer), err);
+    m->txt_layers = ppad_calloc((size_t)m->cfg.text_layers, sizeof(clip_layer), err);
+    if (!m->vis_layers || !m->txt_layers) goto fail;
+    if (walk(&ld, m, err) != 0) goto fail; /* counting pass: validates every shape first */
+    m->n_params = ld.count;
+    m->block = ppad_aligned_alloc(ld.count * sizeof(float), err);
+    if (!m->block) goto fail;
+    ld.cursor = m->block;
+    ld.count = 0;
+    if (walk(&ld, m, err) != 0) goto fail;
+    m->n_tensors = pt_count(ld.f);
+    for (int i = 0; i < pt_count(ld.f); i++) {
+        const pt_tensor *t = pt_get(ld.f, i);
+        if ((int)t->dtype >= 0 && (int)t->dtype < 10) {
+            m->dtype_tensors[t->dtype]++;
+            m->dtype_params[t->dtype] += t->numel;
+        }
+    }
+    pt_close(ld.f);
+    m->load_seconds = ppad_now() - t0;
+    return 0;
+fail:
+    pt_close(ld.f);
+    clip_free(m);
+    return -1;
+}
+
+void clip_free(clip_model *m) {
+    if (!m) return;
+    free(m->block);
+    free(m->vis_layers);
+    free(m->txt_layers);
+    memset(m, 0, sizeof *m);
+}
+
+int clip_eot_index(const int32_t *ids, int n) {
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (ids[i] > ids[best]) best = i;
+    return best;
+}

@@ -1,0 +1,147 @@
+/* transformer.c — a stack of CLIP residual blocks, forward and input-gradient
+ * backward, shared by the image tower (no mask) and the text tower (causal):
+ *   x = x + out_proj(attn(ln_1(x)))
+ *   x = x + c_proj(quickgelu(c_fc(ln_2(x)))) */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "clip/kernels.h"
+#include "clip/model.h"
+
+int tfm_acts_alloc(tfm_acts *a, int B, int T, int W, int NH, int L, int save, ppad_err *err) {
+    memset(a, 0, sizeof *a);
+    a->B = B;
+    a->T = T;
+    a->W = W;
+    a->NH = NH;
+    a->L = L;
+    a->save = save;
+    a->cap_BT = B * T;
+    size_t BT = (size_t)B * T, nl = save ? (size_t)L : 1;
+#define ALLOC(p, n)                                                   \
+    do {                                                              \
+        a->p = ppad_aligned_alloc(sizeof(float) * (n), err);         \
+        if (!a->p) goto fail;                                         \
+    } while (0)
+    ALLOC(x_in, nl * BT * W);
+    ALLOC(ln1_mean, nl * BT);
+    ALLOC(ln1_rstd, nl * BT);
+    ALLOC(qkv, nl * BT * 3 * W);
+    ALLOC(att, nl * (size_t)B * NH * T * T);
+    ALLOC(x_mid, nl * BT * W);
+    ALLOC(ln2_mean, nl * BT);
+    ALLOC(ln2_rstd, nl * BT);
+    ALLOC(fc_pre, nl * BT * 4 * W);
+    ALLOC(ln_out, BT * W);
+    ALLOC(attn_y, BT * W);
+    ALLOC(fc_act, BT * 4 * W);
+    ALLOC(x_out, BT * W);
+#undef ALLOC
+    return 0;
+fail:
+    tfm_acts_free(a);
+    return -1;
+}
+
+void tfm_acts_free(tfm_acts *a) {
+    free(a->x_in);
+    free(a->ln1_mean);
+    free(a->ln1_rstd);
+    free(a->qkv);
+    free(a->att);
+    free(a->x_mid);
+    free(a->ln2_mean);
+    free(a->ln2_rstd);
+    free(a->fc_pre);
+    free(a->ln_out);
+    free(a->attn_y);
+    free(a->fc_act);
+    free(a->x_out);
+    memset(a, 0, sizeof *a);
+}
+
+/* Pointers to layer l's saved activations for a run of B sequences of T tokens
+ * (packed densely for that B, T so that the same allocation serves any B*T <= cap). */
+typedef struct layer_view {
+    float *x_in, *ln1_mean, *ln1_rstd, *qkv, *att, *x_mid, *ln2_mean, *ln2_rstd, *fc_pre;
+} layer_view;
+
+static layer_view view(const tfm_acts *a, int l, int B, int T) {
+    size_t BT = (size_t)B * T, W = (size_t)a->W;
+    size_t i = a->save ? (size_t)l : 0;
+    layer_view v = {
+        .x_in = a->x_in + i * BT * W,
+        .ln1_mean = a->ln1_mean + i * BT,
+        .ln1_rstd = a->ln1_rstd + i * BT,
+        .qkv = a->qkv + i * BT * 3 * W,
+        .att = a->att + i * (size_t)B * a->NH * T * T,
+        .x_mid = a->x_mid + i * BT * W,
+        .ln2_mean = a->ln2_mean + i * BT,
+        .ln2_rstd = a->ln2_rstd + i * BT,
+        .fc_pre = a->fc_pre + i * BT * 4 * W,
+    };
+    return v;
+}
+
+void tfm_forward(tfm_acts *a, const clip_layer *layers, const float *x, int B, int T, int causal) {
+    const int W = a->W, NH = a->NH, N = B * T;
+    const size_t NW = (size_t)N * W;
+    a->B = B;
+    a->T = T;
+    const float *cur = x;
+    for (int l = 0; l < a->L; l++) {
+        const clip_layer *ly = &layers[l];
+        layer_view v = view(a, l, B, T);
+        if (v.x_in != cur) memcpy(v.x_in, cur, NW * sizeof(float));
+        layernorm_forward(a->ln_out, v.ln1_mean, v.ln1_rstd, v.x_in, ly->ln1_w, ly->ln1_b, N, W);
+        linear_forward(v.qkv, a->ln_out, ly->qkv_w, ly->qkv_b, N, W, 3 * W);
+        attention_forward(a->attn_y, v.att, v.qkv, B, T, W, NH, causal);
+        linear_forward(a->ln_out, a->attn_y, ly->out_w, ly->out_b, N, W, W);
+        residual_forward(v.x_mid, v.x_in, a->ln_out, NW);
+        layernorm_forward(a->ln_out, v.ln2_mean, v.ln2_rstd, v.x_mid, ly->ln2_w, ly->ln2_b, N, W);
+        linear_forward(v.fc_pre, a->ln_out, ly->fc_w, ly->fc_b, N, W, 4 * W);
+        quickgelu_forward(a->fc_act, v.fc_pre, (size_t)N * 4 * W);
+        linear_forward(a->ln_out, a->fc_act, ly->proj_w, ly->proj_b, N, 4 * W, W);
+        /* the next layer's input (saved) or the final output */
+        float *next = (a->save && l + 1 < a->L) ? view(a, l + 1, B, T).x_in : a->x_out;
+        residual_forward(next, v.x_mid, a->ln_out, NW);
+        cur = next;
+    }
+}
+
+size_t tfm_backward_scratch_floats(const tfm_acts *a) {
+    /* d_ln (BT, W) + d_act (BT, 4W) + d_pre (BT, 4W), d_qkv (BT, 3W) reuses d_pre */
+    return (size_t)a->B * a->T * (size_t)a->W * 9;
+}
+
+void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers, int causal, float *scratch) {
+    const int B = a->B, T = a->T, W = a->W, NH = a->NH, N = B * T;
+    const size_t NW = (size_t)N * W;
+    float *d_ln = scratch;        /* (N, W) gradient at a LayerNorm output */
+    float *d_act = d_ln + NW;     /* (N, 4W) gradient at the QuickGELU output */
+    float *d_pre = d_act + NW * 4; /* (N, 4W) gradient at the QuickGELU input */
+    float *d_qkv = d_pre;         /* (N, 3W) reuses d_pre once the MLP is done */
+    float *dres = dout;           /* (N, W) gradient of the residual stream, updated in place */
+    for (int l = a->L - 1; l >= 0; l--) {
+        const clip_layer *ly = &layers[l];
+        layer_view v = view(a, l, B, T);
+        /* MLP branch: x_out = x_mid + c_proj(quickgelu(c_fc(ln_2(x_mid)))) */
+        memset(d_act, 0, NW * 4 * sizeof(float));
+        linear_backward(d_act, dres, ly->proj_w, N, 4 * W, W);
+        memset(d_pre, 0, NW * 4 * sizeof(float));
+        quickgelu_backward(d_pre, v.fc_pre, d_act, NW * 4);
+        memset(d_ln, 0, NW * sizeof(float));
+        linear_backward(d_ln, d_pre, ly->fc_w, N, W, 4 * W);
+        layernorm_backward(dres, d_ln, v.x_mid, ly->ln2_w, v.ln2_mean, v.ln2_rstd, N, W);
+        /* attention branch: x_mid = x_in + out_proj(attn(ln_1(x_in))) */
+        memset(d_ln, 0, NW * sizeof(float));
+        linear_backward(d_ln, dres, ly->out_w, N, W, W); /* d attention output */
+        memset(d_qkv, 0, NW * 3 * sizeof(float));
+        attention_backward(d_qkv, d_ln, v.qkv, v.att, B, T, W, NH, causal);
+        memset(d_ln, 0, NW * sizeof(float));
+        linear_backward(d_ln, d_qkv, ly->qkv_w, N, W, 3 * W); /* d ln_1 output */
+        layernorm_backward(dres, d_ln, v.x_in, ly->ln1_w, v.ln1_mean, v.ln1_rstd, N, W);
+    }
+    for (size_t i = 0; i < NW; i++) dx[i] += dres[i];
+}

@@ -1,0 +1,127 @@
+/* vision.c — CLIP's image tower: conv1 patch embedding, then from patch
+ * tokens: prepend class embedding, add positional embedding, ln_pre, the
+ * transformer, ln_post on the class token, projection. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "clip/kernels.h"
+#include "clip/model.h"
+
+int clip_vision_acts_alloc(clip_vision_acts *a, const clip_model *m, int B, int save, ppad_err *err) {
+    memset(a, 0, sizeof *a);
+    const clip_config *c = &m->cfg;
+    int T = c->n_patches + 1, W = c->vision_width;
+    a->B = B;
+    if (tfm_acts_alloc(&a->tfm, B, T, W, c->vision_heads, c->vision_layers, save, err) != 0) return -1;
+    size_t BT = (size_t)B * T;
+    a->x_pre = ppad_aligned_alloc(sizeof(float) * BT * W, err);
+    a->pre_mean = ppad_aligned_alloc(sizeof(float) * BT, err);
+    a->pre_rstd = ppad_aligned_alloc(sizeof(float) * BT, err);
+    a->pooled_in = ppad_aligned_alloc(sizeof(float) * (size_t)B * W, err);
+    a->post_mean = ppad_aligned_alloc(sizeof(float) * (size_t)B, err);
+    a->post_rstd = ppad_aligned_alloc(sizeof(float) * (size_t)B, err);
+    a->pooled = ppad_aligned_alloc(sizeof(float) * (size_t)B * W, err);
+    if (!a->x_pre || !a->pre_mean || !a->pre_rstd || !a->pooled_in || !a->post_mean || !a->post_rstd || !a->pooled) {
+        clip_vision_acts_free(a);
+        return -1;
+    }
+    return 0;
+}
+
+void clip_vision_acts_free(clip_vision_acts *a) {
+    tfm_acts_free(&a->tfm);
+    free(a->x_pre);
+    free(a->pre_mean);
+    free(a->pre_rstd);
+    free(a->pooled_in);
+    free(a->post_mean);
+    free(a->post_rstd);
+    free(a->pooled);
+    memset(a, 0, sizeof *a);
+}
+
+int clip_patch_embed(const clip_model *m, float *tokens, const float *pixels, int B, ppad_err *err) {
+    const clip_config *c = &m->cfg;
+    const int P = c->patch, G = c->grid, S = c->image_size, W = c->vision_width;
+    const int K = 3 * P * P, NP = c->n_patches;
+    /* im2col: (B*NP, 3*P*P) in conv1.weight's (c, kh, kw) order */
+    float *cols = ppad_aligned_alloc(sizeof(float) * (size_t)B * NP * K, err);
+    if (!cols) return -1;
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int b = 0; b < B; b++)
+        for (int p = 0; p < NP; p++) {
+            int gy = p / G, gx = p % G;
+            float *dst = cols + ((size_t)b * NP + p) * K;
+            for (int ch = 0; ch < 3; ch++)
+                for (int ky = 0; ky < P; ky++) {
+                    const float *src = pixels + (((size_t)b * 3 + ch) * S + (size_t)gy * P + ky) * S + (size_t)gx * P;
+                    memcpy(dst + ((size_t)ch * P + ky) * P, src, sizeof(float) * (size_t)P);
+                }
+        }
+    linear_forward(tokens, cols, m->conv1_w, NULL, B * NP, K, W);
+    free(cols);
+    return 0;
+}
+
+void clip_vision_forward(const clip_model *m, float *feat, const float *tokens, int B, clip_vision_acts *a) {
+    const clip_config *c = &m->cfg;
+    const int W = c->vision_width, NP = c->n_patches, T = NP + 1, E = c->embed_dim;
+    /* x_pre = [class; tokens] + positional embedding */
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < B; b++) {
+        float *x = a->x_pre + (size_t)b * T * W;
+        for (int i = 0; i < W; i++) x[i] = m->class_emb[i] + m->vis_pos[i];
+        for (int t = 1; t < T; t++) {
+            const float *tok = tokens + ((size_t)b * NP + t - 1) * W;
+            const float *pos = m->vis_pos + (size_t)t * W;
+            float *xt = x + (size_t)t * W;
+            for (int i = 0; i < W; i++) xt[i] = tok[i] + pos[i];
+        }
+    }
+    /* ln_pre writes straight into the transformer's first saved input */
+    tfm_acts *ta = &a->tfm;
+    layernorm_forward(ta->x_in, a->pre_mean, a->pre_rstd, a->x_pre, m->ln_pre_w, m->ln_pre_b, B * T, W);
+    tfm_forward(ta, m->vis_layers, ta->x_in, B, T, 0);
+    for (int b = 0; b < B; b++) memcpy(a->pooled_in + (size_t)b * W, ta->x_out + (size_t)b * T * W, sizeof(float) * W);
+    layernorm_forward(a->pooled, a->post_mean, a->post_rstd, a->pooled_in, m->ln_post_w, m->ln_post_b, B, W);
+    matmul_forward(feat, a->pooled, m->vis_proj, B, W, E);
+}
+
+int clip_vision_backward(const clip_model *m, float *dtokens, const float *dfeat, int B, clip_vision_acts *a,
+                         ppad_err *err) {
+    const clip_config *c = &m->cfg;
+    const int W = c->vision_width, NP = c->n_patches, T = NP + 1, E = c->embed_dim;
+    tfm_acts *ta = &a->tfm;
+    if (!ta->save) return ppad_fail(err, "internal: vision backward needs saved activations");
+    const size_t NW = (size_t)B * T * W;
+    size_t nscr = tfm_backward_scratch_floats(ta);
+    float *dres = ppad_aligned_alloc(sizeof(float) * NW, err);
+    float *dx = ppad_aligned_alloc(sizeof(float) * NW, err);
+    float *scr = ppad_aligned_alloc(sizeof(float) * nscr, err);
+    float *dpool = ppad_aligned_alloc(sizeof(float) * (size_t)B * W * 2, err);
+    if (!dres || !dx || !scr || !dpool) {
+        free(dres), free(dx), free(scr), free(dpool);
+        return -1;
+    }
+    float *dpool_in = dpool + (size_t)B * W;
+    memset(dpool, 0, sizeof(float) * (size_t)B * W * 2);
+    matmul_backward(dpool, dfeat, m->vis_proj, B, W, E);
+    layernorm_backward(dpool_in, dpool, a->pooled_in, m->ln_post_w, a->post_mean, a->post_rstd, B, W);
+    /* only the class token's row of the last layer's output receives gradient */
+    memset(dres, 0, sizeof(float) * NW);
+    for (int b = 0; b < B; b++) memcpy(dres + (size_t)b * T * W, dpool_in + (size_t)b * W, sizeof(float) * W);
+    memset(dx, 0, sizeof(float) * NW);
+    tfm_backward(dx, dres, ta, m->vis_layers, 0, scr);
+    /* through ln_pre into x_pre, whose token rows are the patch tokens (+ constants) */
+    memset(dres, 0, sizeof(float) * NW);
+    layernorm_backward(dres, dx, a->x_pre, m->ln_pre_w, a->pre_mean, a->pre_rstd, B * T, W);
+    for (int b = 0; b < B; b++)
+        for (int t = 1; t < T; t++) {
+            float *dt = dtokens + ((size_t)b * NP + t - 1) * W;
+            const float *src = dres + ((size_t)b * T + t) * W;
+            for (int i = 0; i < W; i++) dt[i] += src[i];
+        }
+    free(dres), free(dx), free(scr), free(dpool);
+    return 0;
+}

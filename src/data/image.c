@@ -1,0 +1,87 @@
+/* image.c — image loading front end: format detection by magic bytes, gray8
+ * buffers, normalisation to the model's input, and the load + resize pipeline.
+ * The codecs are png_read.c and jpeg_read.c, the resampler resize.c. */
+#include "data/image.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/fileio.h"
+#include "data/image_codec.h"
+
+int gray8_alloc(gray8 *g, int w, int h, ppad_err *err) {
+    memset(g, 0, sizeof *g);
+    if (w < 1 || h < 1) return ppad_fail(err, "invalid image size %dx%d", w, h);
+    g->px = ppad_malloc((size_t)w * (size_t)h, err);
+    if (!g->px) return -1;
+    g->w = w;
+    g->h = h;
+    return 0;
+}
+
+void gray8_free(gray8 *g) {
+    if (!g) return;
+    free(g->px);
+    memset(g, 0, sizeof *g);
+}
+
+int image_check_size(long w, long h, const char *name, ppad_err *err) {
+    if (w <= 0 || h <= 0) return ppad_fail(err, "%s: corrupt image: size %ldx%ld", name, w, h);
+    if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE || w * h > IMAGE_MAX_PIXELS)
+        return ppad_fail(err, "%s: image size %ldx%ld is too large (at most %d per side and %ld pixels)", name, w, h,
+                         IMAGE_MAX_SIDE, IMAGE_MAX_PIXELS);
+    return 0;
+}
+
+int image_decode_gray(gray8 *out, const unsigned char *data, size_t size, const char *name, ppad_err *err) {
+    static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    memset(out, 0, sizeof *out);
+    if (size == 0) return ppad_fail(err, "%s: empty file, not an image", name);
+    if (size >= 8 && memcmp(data, png_sig, 8) == 0) return image_decode_png(out, data, size, name, err);
+    if (size >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+        return image_decode_jpeg(out, data, size, name, err);
+    if (size < 8 && memcmp(data, png_sig, size) == 0) return ppad_fail(err, "%s: truncated PNG (file ends early)", name);
+    return ppad_fail(err, "%s: not a PNG or JPEG image", name);
+}
+
+int image_load_gray(gray8 *out, const char *path, ppad_err *err) {
+    memset(out, 0, sizeof *out);
+    unsigned char *data;
+    size_t size;
+    if (file_read_all(&data, &size, path, err)) return -1;
+    int rc = image_decode_gray(out, data, size, path, err);
+    free(data);
+    return rc;
+}
+
+void image_normalize(float *out, const gray8 *g) {
+    /* float32 throughout, one operation at a time, as numpy evaluates
+     * (x / f32(255) - f32(MEAN)) / f32(STD); a 256-entry table of those values. */
+    const float mean = (float)IMAGE_MEAN, std = (float)IMAGE_STD;
+    float lut[256];
+    for (int v = 0; v < 256; v++) {
+        float x = (float)v / 255.0f;
+        x = x - mean;
+        lut[v] = x / std;
+    }
+    size_t n = (size_t)g->w * (size_t)g->h;
+    for (size_t i = 0; i < n; i++) out[i] = lut[g->px[i]];
+    memcpy(out + n, out, n * sizeof *out);
+    memcpy(out + 2 * n, out, n * sizeof *out);
+}
+
+int image_load_resized(gray8 *out, const char *path, int size, ppad_err *err) {
+    memset(out, 0, sizeof *out);
+    if (size < 1) return ppad_fail(err, "%s: invalid target size %d", path, size);
+    gray8 src;
+    if (image_load_gray(&src, path, err)) return -1;
+    if (src.w == size && src.h == size) {
+        *out = src;
+        return 0;
+    }
+    int rc = image_resize_bicubic(out, &src, size, size, err);
+    gray8_free(&src);
+    if (rc) return ppad_fail_prefix(err, path);
+    return 0;
+}

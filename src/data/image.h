@@ -1,0 +1,63 @@
+/* image.h — image decoding and preprocessing, exactly as PIL does it:
+ * decode (PNG 1/2/4/8/16-bit, palette, alpha; JPEG gray/colour) -> 8-bit
+ * grayscale as PIL's convert('L') -> Pillow's bicubic resize -> normalise. */
+#ifndef PPAD_DATA_IMAGE_H
+#define PPAD_DATA_IMAGE_H
+
+#include <stdint.h>
+#include "ppad.h"
+
+typedef struct gray8 { int w, h; uint8_t *px; /* (h, w) row-major */ } gray8;
+
+#define IMAGE_MEAN (101.48761 / 255.0)
+#define IMAGE_STD  (83.43944 / 255.0)
+
+/* Largest accepted image: each side at most IMAGE_MAX_SIDE and at most
+ * IMAGE_MAX_PIXELS pixels (Pillow's DecompressionBombError threshold); larger
+ * headers are rejected before any pixel memory is allocated. */
+#define IMAGE_MAX_SIDE   65535
+#define IMAGE_MAX_PIXELS 178956970L
+
+/* Decodes a PNG or JPEG file (by content, not extension) to 8-bit gray.
+ * Pixel for pixel what Pillow 9.4's Image.open(path).convert('L') gives for
+ * 8-bit (and lower-bit) inputs:
+ *   colour (RGB, RGBA, palette entries): L = (19595 R + 38470 G + 7471 B + 32768) >> 16,
+ *   alpha and tRNS ignored; gray+alpha keeps the gray sample;
+ *   1-bit gray 0/255, 2-bit gray x85, 4-bit gray x17;
+ *   JPEG: libjpeg defaults (ISLOW DCT, fancy upsampling) decoded to RGB, then the
+ *   formula above; gray JPEG as is. CMYK/YCCK JPEG is refused as unsupported.
+ * 16-bit samples are reduced to their high byte (v >> 8). For 16-bit RGB(A) and
+ * gray+alpha this is what Pillow does too; for 16-bit GRAYSCALE it deliberately
+ * differs: Pillow opens it as mode "I" and convert('L') clips to 255, which
+ * would turn a real 16-bit X-ray white.
+ * Errors (one line naming the file): missing/unreadable, empty, not a PNG or
+ * JPEG, truncated or corrupt data (bad CRC in any chunk, bad zlib/Huffman
+ * data, too little PNG image data, palette image without PLTE), zero or absurd
+ * dimensions. Stricter than Pillow on damaged files, which Pillow sometimes
+ * decodes to partly made-up pixels; never different on valid ones.
+ * The codec libraries print nothing. */
+int  image_load_gray(gray8 *out, const char *path, ppad_err *err);
+/* Same from an in-memory buffer; name is used in messages. */
+int  image_decode_gray(gray8 *out, const unsigned char *data, size_t size, const char *name, ppad_err *err);
+void gray8_free(gray8 *g);
+int  gray8_alloc(gray8 *g, int w, int h, ppad_err *err);
+
+/* Pillow's Image.resize((w, h), Image.BICUBIC) for mode L, pixel for pixel
+ * (Pillow 9.4 ImagingResample: a = -0.5, support scaled when shrinking, 22-bit
+ * fixed point, horizontal pass then vertical; a plain copy when the size is
+ * unchanged). w and h must be >= 1. out is allocated; free with gray8_free. */
+int  image_resize_bicubic(gray8 *out, const gray8 *in, int w, int h, ppad_err *err);
+
+/* (3, h, w) floats: px/255, minus IMAGE_MEAN, over IMAGE_STD, three identical channels.
+ * Computed in float32 exactly as numpy's
+ *   (img.astype(np.float32) / np.float32(255) - np.float32(MEAN)) / np.float32(STD)
+ * (tests/lib/clip_ref.py normalise_gray), bit for bit. */
+void image_normalize(float *out, const gray8 *g);
+
+/* Loads a file and returns it resized to size x size (the standard 224 pipeline). */
+int  image_load_resized(gray8 *out, const char *path, int size, ppad_err *err);
+
+/* Writes an 8-bit gray PNG atomically (temporary name, then rename). */
+int  image_write_png(const char *path, const gray8 *g, ppad_err *err);
+
+#endif

@@ -1,0 +1,57 @@
+/* engine.h — PPAD's forward and backward through the frozen CLIP towers:
+ * logits of a batch of (image, position) samples against the position's two
+ * text prompts, the BCE loss, and its gradients with respect to the learnable
+ * prompts only. The 10 prompt sequences are encoded once per call and their
+ * gradients accumulated over the samples that use them; images go through the
+ * image tower in micro-batches (the loss is a mean, so the result equals the
+ * one-shot computation). Whole-image samples, and every sample when the image
+ * prompt is off, need no image-tower backward at all and get none. */
+#ifndef PPAD_PPAD_ENGINE_H
+#define PPAD_PPAD_ENGINE_H
+
+#include "clip/model.h"
+#include "ppad/prompts.h"
+
+typedef struct ppad_engine {
+    const clip_model *m;
+    ppad_seqs seqs;
+    int micro;        /* image micro-batch size */
+    int image_prompt; /* 0: the image prompt is never applied (ablation) */
+    uint8_t keep[PPAD_NPOS][64]; /* per position: 1 = patch kept, 0 = replaced by mask_emb */
+    clip_text_acts tacts;     /* 10 sequences, saved for backward */
+    clip_vision_acts vacts;   /* micro-batch, saved for backward */
+    float *emb, *demb;        /* (NSEQ, context, Wt) */
+    float *txt_raw, *txt_n, *txt_norm, *d_txt_n, *d_txt_raw; /* (NSEQ, E), norm (NSEQ) */
+    float *pix;               /* (micro, 3, S, S) gathered pixels */
+    float *tokens, *dtokens;  /* (micro, NP, Wv) */
+    float *img_raw, *img_n, *img_norm, *d_img_n, *d_img_raw; /* (micro, E), norm (micro) */
+} ppad_engine;
+
+int  engine_init(ppad_engine *e, const clip_model *m, const ppad_seqs *seqs, int micro, int image_prompt,
+                 ppad_err *err);
+void engine_free(ppad_engine *e);
+
+/* Text features of the 10 prompts with the current ctx: e->txt_n (NSEQ, E), normalised.
+ * save_for_backward keeps the activations. */
+int engine_encode_texts(ppad_engine *e, const ppad_params *p, int save_for_backward, ppad_err *err);
+
+/* Normalised image features of N images (N, 3, S, S), each with the image prompt
+ * of positions[i] applied (position 4 or image_prompt off: untouched), into
+ * feat (N, E). Forward only. */
+int engine_encode_images(ppad_engine *e, const ppad_params *p, float *feat, const float *pixels, const int *positions,
+                         int N, ppad_err *err);
+
+/* Loss and gradients: BCEWithLogits(logits (N, 2), one-hot(labels)), mean over
+ * the N*2 entries, with logits[i][c] = exp(logit_scale) * cos(image_i, text[pos_i][c]).
+ * Overwrites p->d_ctx and p->d_mask_emb. logits may be NULL. */
+int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const int *positions, const int *labels,
+                     int N, double *loss, float *logits, ppad_err *err);
+
+/* SGD with momentum (PyTorch semantics, no dampening/nesterov/weight decay). */
+void params_sgd_step(ppad_params *p, double lr, double momentum);
+
+/* CosineAnnealingLR (eta_min 0) as PyTorch 1.13 computes it, recursively:
+ * returns the learning rate for step t given the previous one. */
+double cosine_lr_next(double prev_lr, double base_lr, int t, int t_max);
+
+#endif

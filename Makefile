@@ -2,9 +2,15 @@
 # Sources are discovered by folder: src/<layer>/*.c form libppad.a, src/cli/*.c the CLI.
 
 CC       ?= cc
-PKGS     := openblas libzip libpng libjpeg zlib json-c
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# OpenBLAS: Debian's OpenMP build (libopenblas-openmp-dev), so that BLAS and
+# ppad's own OpenMP loops share one thread pool instead of spinning against
+# each other on few cores. rpath pins that build at run time whatever the
+# system's libopenblas.so.0 alternative points to.
+BLAS_DIR ?= /usr/lib/x86_64-linux-gnu/openblas-openmp
+BLAS_INC ?= /usr/include/x86_64-linux-gnu/openblas-openmp
+PKGS     := libzip libpng libjpeg zlib json-c
+PKG_CFLAGS := -I$(BLAS_INC) $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := -L$(BLAS_DIR) -Wl,-rpath,$(BLAS_DIR) -lopenblas $(shell pkg-config --libs $(PKGS))
 ARCH     ?= -march=native
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) $(ARCH) -g

@@ -70,3 +70,16 @@ void cli_set_threads(long n) {
 #endif
     openblas_set_num_threads((int)n);
 }
+
+void cli_csv_field(FILE *f, const char *s) {
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}

@@ -3,7 +3,13 @@
 #ifndef PPAD_CLI_H
 #define PPAD_CLI_H
 
+#include <stdio.h>
+
 #include "ppad.h"
+#include "clip/model.h"
+#include "data/dataset.h"
+#include "ppad/engine.h"
+#include "ppad/metrics.h"
 #include "ppad/prompts.h"
 
 /* verbs */
@@ -12,8 +18,15 @@ int cmd_embed(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_step(int argc, char **argv);
 int cmd_init_prompts(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_zeroshot(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 int cmd_preprocess(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_phantom(int argc, char **argv);
+int cmd_data(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 
 /* Prints "ppad: <msg>" as one line on stderr and returns 1. */
 int cli_error(const ppad_err *err);
@@ -34,5 +47,35 @@ int cli_is_help(const char *a);
 /* --classes "normal,pneumonia" and --positions "left lung,right lung,upper lung,lower lung,"
  * (either may be NULL: defaults). */
 int cli_names(ppad_names *names, const char *classes, const char *positions, ppad_err *err);
+
+/* Model + vocabulary + prompts + engine, as every PPAD verb needs them. */
+typedef struct cli_session_opts {
+    const char *weights, *prompts; /* prompts NULL: fresh initialisation from seed */
+    const char *vocab, *classes, *positions;
+    unsigned long long seed;
+    int micro;        /* image micro-batch (0: default 16) */
+    int image_prompt; /* 0: ablation without the image prompt */
+} cli_session_opts;
+typedef struct cli_session {
+    ppad_model *m;
+    ppad_vocab *vocab;
+    ppad_params p;
+    ppad_names names;
+    ppad_seqs seqs;
+    ppad_engine eng;
+} cli_session;
+/* Writes s as a CSV field (quoted when it holds a comma, quote or newline). */
+void cli_csv_field(FILE *f, const char *s);
+/* ",p0,p1,p2,p3,p4" (empty fields for positions not scored). */
+void cli_print_probs(const double *probs, int no_position);
+int  session_open(cli_session *s, const cli_session_opts *o, ppad_err *err);
+void session_close(cli_session *s);
+
+/* Scores d's test split with prompts p: metrics in out; scores_path (may be NULL)
+ * receives path,label,score,p_left,p_right,p_upper,p_lower,p_whole. */
+int cli_eval_dataset(cli_session *s, const ppad_params *p, const dataset *d, int no_position, double threshold,
+                     const char *scores_path, int quiet, ppad_metrics *out, ppad_err *err);
+/* The scores CSV (probs may be NULL: empty p_* fields). */
+int cli_write_scores(const char *path, const dataset *d, const double *fused, const double *probs, ppad_err *err);
 
 #endif

@@ -18,19 +18,6 @@ static const char *HELP =
     "  --image FILE.. one or more PNG/JPEG files\n"
     "  --text STR..   one or more texts\n";
 
-static void csv_field(const char *s) {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"') putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
-
 int cmd_embed(int argc, char **argv) {
     const char *weights = NULL, *vocab_path = NULL;
     long threads = 0;
@@ -100,7 +87,7 @@ int cmd_embed(int argc, char **argv) {
     for (int j = 0; j < in.embed_dim; j++) printf(",f%d", j);
     putchar('\n');
     for (int i = 0; i < n; i++) {
-        csv_field(inputs[i]);
+        cli_csv_field(stdout, inputs[i]);
         for (int j = 0; j < in.embed_dim; j++) printf(",%.9g", feat[(size_t)i * in.embed_dim + j]);
         putchar('\n');
     }

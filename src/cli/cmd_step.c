@@ -67,24 +67,15 @@ int cmd_step(int argc, char **argv) {
     cli_set_threads(threads);
 
     int rc = 1;
-    ppad_model *m = NULL;
-    ppad_vocab *vocab = NULL;
-    ppad_params p = {0};
+    cli_session ss = {0};
     ppad_manifest man = {0};
-    ppad_engine eng = {0};
-    ppad_names names;
-    ppad_seqs seqs;
     float *pixels = NULL;
-    if (cli_names(&names, classes, positions, &err) != 0) goto done;
     if (manifest_load(&man, batch, &err) != 0) goto done;
-    if (ppad_model_load(&m, weights, &err) != 0) goto done;
-    if (params_load(&p, prompts, &err) != 0) goto done;
-    if (params_check_model(&p, m, prompts, &err) != 0) goto done;
-    {
-        ppad_err verr;
-        if (ppad_vocab_load(&vocab, vocab_path, weights, &verr) != 0 && vocab_path) { err = verr; goto done; }
-    }
-    if (seqs_build(&seqs, &names, p.n_ctx, vocab, &err) != 0) goto done;
+    cli_session_opts so = {.weights = weights, .prompts = prompts, .vocab = vocab_path, .classes = classes,
+                           .positions = positions, .micro = (int)micro, .image_prompt = image_prompt};
+    if (session_open(&ss, &so, &err) != 0) goto done;
+    const clip_model *m = ss.m;
+    ppad_params *pp = &ss.p;
     const int S = m->cfg.image_size;
     const size_t npx = (size_t)3 * S * S;
     pixels = ppad_aligned_alloc(sizeof(float) * npx * (size_t)man.n, &err);
@@ -95,31 +86,27 @@ int cmd_step(int argc, char **argv) {
         image_normalize(pixels + (size_t)i * npx, &g);
         gray8_free(&g);
     }
-    if (engine_init(&eng, m, &seqs, (int)micro, image_prompt, &err) != 0) goto done;
     double cur_lr = lr;
     for (long t = 0; t < steps; t++) {
         double loss;
         cur_lr = cosine_lr_next(cur_lr, lr, (int)t, (int)t_max);
-        if (engine_loss_grad(&eng, &p, pixels, man.positions, man.labels, man.n, &loss, NULL, &err) != 0) goto done;
+        if (engine_loss_grad(&ss.eng, pp, pixels, man.positions, man.labels, man.n, &loss, NULL, &err) != 0) goto done;
         if (t == 0 && grad_out) {
-            ppad_params g = p;
-            g.ctx = p.d_ctx;
-            g.mask_emb = p.d_mask_emb;
+            ppad_params g = *pp;
+            g.ctx = pp->d_ctx;
+            g.mask_emb = pp->d_mask_emb;
             if (params_save(&g, grad_out, &err) != 0) goto done;
         }
-        params_sgd_step(&p, cur_lr, momentum);
+        params_sgd_step(pp, cur_lr, momentum);
         printf("loss=%.9g\n", loss);
         fflush(stdout);
     }
-    if (params_save(&p, out, &err) != 0) goto done;
+    if (params_save(pp, out, &err) != 0) goto done;
     rc = 0;
 done:
     if (rc) cli_error(&err);
     free(pixels);
-    engine_free(&eng);
     manifest_free(&man);
-    params_free(&p);
-    ppad_vocab_free(vocab);
-    ppad_model_free(m);
+    session_close(&ss);
     return rc;
 }

@@ -15,9 +15,16 @@ static const verb VERBS[] = {
     {"embed", cmd_embed, "L2-normalised CLIP features of images or texts, as CSV"},
     {"tokenize", cmd_tokenize, "CLIP BPE token ids of texts (77 per line)"},
     {"init-prompts", cmd_init_prompts, "write freshly initialised PPAD prompts (ctx, image prompt)"},
+    {"train", cmd_train, "train PPAD's prompts on a dataset's normal images (+ synthetic lesions)"},
+    {"test", cmd_test, "ACC, AUC, F1, AP of trained prompts on a dataset's test split"},
+    {"zeroshot", cmd_zeroshot, "the CheXzero zero-shot baseline on a dataset's test split"},
+    {"predict", cmd_predict, "score chest X-rays with trained prompts (CSV)"},
     {"step", cmd_step, "one exact SGD step of PPAD's prompts on a given batch"},
     {"preprocess", cmd_preprocess, "decode + resize an image as the model sees it (PNG and/or raw floats)"},
     {"synth", cmd_synth, "synthesise an anomaly (SAS or FPI) in an image, or a contact sheet of examples"},
+    {"phantom", cmd_phantom, "write synthetic chest X-rays (normal, pneumonia-like) as a ZhangLab tree"},
+    {"data", cmd_data, "open a dataset (zhanglab, chexpert, vindr, csv) and summarise or list it"},
+    {"metrics", cmd_metrics, "ACC, AUC, F1 and AP (scikit-learn definitions) of a label,score CSV"},
 };
 
 static void usage(FILE *f) {

@@ -12,6 +12,7 @@
  *             also be its parent holding VinCXR/): {"train": {"0": [names...],
  *             "unlabeled": {...}}, "test": {"0": [...], "1": [...]}}. Only
  *             train/"0" (normal) is used for training; "unlabeled" is ignored.
+ *             A name without an extension also finds images/<name>.png.
  *   csv       a manifest file FILE.csv with a header naming the columns "path"
  *             and "label" (0 normal, 1 abnormal) and optionally "split" (train
  *             or test); other columns are ignored. Relative paths are relative
@@ -19,8 +20,8 @@
  *             row. Train rows must be normal.
  * In folder layouts only *.png, *.jpg, *.jpeg (any case) count, hidden files
  * are skipped, and each class is sorted by file name (byte order). VinDr lists
- * are sorted by name too; a CSV keeps its row order. The test list holds the
- * normals first, then the abnormals.
+ * are sorted by name too; a CSV keeps its row order within each class. The
+ * test list holds the normals first, then the abnormals.
  *
  * Loading (spec section 1): 8-bit gray (16-bit PNG samples keep their high
  * byte, v >> 8), then Pillow's bicubic resize to 224x224. VinDr images are

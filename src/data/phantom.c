@@ -31,21 +31,32 @@ uint64_t phantom_image_seed(uint64_t seed, int abnormal, long index) {
     return z ^ (z >> 31);
 }
 
-/* Attenuation -> display value in [0, 255] (before blur and noise). */
+/* Attenuation -> display value in [0, 255] (before blur and noise), through a
+ * table of the exposure curve. */
+enum { LUT_N = 2048 };
+#define LUT_MAX 2.5
+
 static void expose(const ph_subject *s, const ph_canvas *c, const ph_layers *L, float *img) {
     int n = c->n;
     /* a film-like S-curve: air black, lungs dark, bone and soft tissue grey, heart white */
+    float lut[LUT_N + 1];
     double y0 = 1.0 / (1.0 + exp(s->expo_c / s->expo_w));
     double y1 = 1.0 / (1.0 + exp(-(1.5 - s->expo_c) / s->expo_w));
+    for (int i = 0; i <= LUT_N; i++) {
+        double att = LUT_MAX * i / LUT_N;
+        double y = (1.0 / (1.0 + exp(-(att - s->expo_c) / s->expo_w)) - y0) / (y1 - y0);
+        y = pow(ph_clamp(y, 0, 1), s->expo_gamma);
+        lut[i] = (float)(255.0 * (s->expo_lo + (s->expo_hi - s->expo_lo) * y));
+    }
     for (int p = 0; p < n * n; p++) {
         double air = L->air[p] * (1.0 - s->k_vessel * L->vessel[p]) * (1.0 - L->fill[p]);
         double att = L->soft[p] + L->bone[p] + L->extra[p] - s->k_air * air;
-        if (att < 0) att = 0;
-        double y = (1.0 / (1.0 + exp(-(att - s->expo_c) / s->expo_w)) - y0) / (y1 - y0);
-        y = pow(ph_clamp(y, 0, 1), s->expo_gamma);
-        y = s->expo_lo + (s->expo_hi - s->expo_lo) * y;
-        y *= 1.0 + s->heel * c->v[p]; /* anode heel effect: a gentle top-to-bottom gradient */
-        img[p] = (float)(255.0 * y);
+        double x = ph_clamp(att, 0, LUT_MAX) * (LUT_N / LUT_MAX);
+        int i = (int)x;
+        if (i >= LUT_N) i = LUT_N - 1;
+        double f = x - i;
+        double y = lut[i] + f * (lut[i + 1] - lut[i]);
+        img[p] = (float)(y * (1.0 + s->heel * c->v[p])); /* anode heel effect: a gentle top-to-bottom gradient */
     }
 }
 
@@ -96,12 +107,17 @@ int phantom_render(gray8 *out, int size, uint64_t seed, int abnormal, int *kind,
     }
     expose(&s, &c, &L, img);
     ph_blur(img, c.scratch, size, s.blur_px * size / 256.0);
-    for (size_t p = 0; p < nn; p++) {
-        double y = img[p];
-        double sd = s.noise_sd * (0.6 + 0.6 * (1.0 - y / 255.0));
-        y += rng_normal(&r_det, 0.0, sd);
-        y = floor(y + 0.5);
-        out->px[p] = (uint8_t)(y < 0 ? 0 : y > 255 ? 255 : y);
+    /* detector noise, stronger where fewer photons arrive (bright areas); Box-Muller pairs */
+    for (size_t p = 0; p < nn; p += 2) {
+        double u1 = rng_uniform(&r_det), u2 = rng_uniform(&r_det);
+        double rad = sqrt(-2.0 * log(u1 > 1e-300 ? u1 : 1e-300));
+        double z[2] = {rad * cos(2 * M_PI * u2), rad * sin(2 * M_PI * u2)};
+        for (size_t k = 0; k < 2 && p + k < nn; k++) {
+            double y = img[p + k];
+            y += z[k] * s.noise_sd * (0.6 + 0.6 * (y / 255.0));
+            y = floor(y + 0.5);
+            out->px[p + k] = (uint8_t)(y < 0 ? 0 : y > 255 ? 255 : y);
+        }
     }
     free(buf);
     free(nz);

@@ -49,13 +49,15 @@ static void render_fields(const ph_subject *s, ph_canvas *c, ph_layers *L, const
                 if (arm > soft) soft = arm;
             }
         }
+        double abd;
         /* abdomen below the domes: liver, spleen and bowel are denser than the chest wall */
         {
             const ph_lung *l = &s->lung[sd];
             double a = au / s->width;
             double dome = l->dome_v + (l->cp_v - l->dome_v) * ph_clamp((a - l->dome_a) / (l->a_lat - l->dome_a), 0, 1) *
                                           ph_clamp((a - l->dome_a) / (l->a_lat - l->dome_a), 0, 1);
-            soft += 0.15 * s->k_body * ph_smoothstep(dome, dome + 0.12, v) * ph_smoothstep(-0.01, 0.06, d_in);
+            abd = ph_smoothstep(dome, dome + 0.12, v);
+            soft += 0.15 * s->k_body * abd * ph_smoothstep(-0.01, 0.06, d_in);
         }
         /* lungs */
         double air = 0;
@@ -77,7 +79,8 @@ static void render_fields(const ph_subject *s, ph_canvas *c, ph_layers *L, const
             double t = rr < 1 ? sqrt(1 - rr * rr) : 0;
             double m = ph_smoothstep(1.03, 0.97, rr);
             double low = ph_smoothstep(-0.9, 0.1, ey); /* the upper heart merges into the mediastinum */
-            soft += s->k_heart * (0.35 * m + 0.65 * t) * (0.35 + 0.65 * low);
+            /* ...and its lower border is lost in the diaphragm */
+            soft += s->k_heart * (0.35 * m + 0.65 * t) * (0.35 + 0.65 * low) * (1 - abd);
             air *= 1 - 0.9 * m;
         }
         /* aortic knob */

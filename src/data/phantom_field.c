@@ -5,13 +5,6 @@
 
 #include "data/phantom_internal.h"
 
-double ph_clamp(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
-
-double ph_smoothstep(double e0, double e1, double x) {
-    double t = ph_clamp((x - e0) / (e1 - e0), 0.0, 1.0);
-    return t * t * (3.0 - 2.0 * t);
-}
-
 void ph_noise_init(ph_noise *nz, ppad_rng *r) {
     for (int i = 0; i < PH_NOISE_G * PH_NOISE_G; i++) {
         double ang = 2.0 * M_PI * rng_uniform(r);

@@ -24,8 +24,11 @@ float ph_noise2(const ph_noise *nz, double x, double y);            /* gradient 
 float ph_fbm(const ph_noise *nz, double x, double y, int octaves);  /* fractal sum, about [-1, 1] */
 /* Separable Gaussian blur of an n x n float image in place; tmp holds n*n floats. */
 void  ph_blur(float *img, float *tmp, int n, double sigma);
-double ph_smoothstep(double e0, double e1, double x);
-double ph_clamp(double x, double lo, double hi);
+static inline double ph_clamp(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
+static inline double ph_smoothstep(double e0, double e1, double x) {
+    double t = ph_clamp((x - e0) / (e1 - e0), 0.0, 1.0);
+    return t * t * (3.0 - 2.0 * t);
+}
 
 /* ---- canvas: per-pixel canonical coordinates and stroke drawing (phantom_stroke.c) ---- */
 typedef struct ph_canvas {

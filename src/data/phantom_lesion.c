@@ -118,18 +118,26 @@ static void patchy(const ph_subject *s, ph_canvas *c, ph_layers *L, ppad_rng *r,
         double spread = unif(r, 0.08, 0.2);
         int foci = (int)rng_int(r, 3, 9);
         for (int k = 0; k < foci; k++) {
-            double ac = cac + rng_normal(r, 0, spread), vc = cvc + rng_normal(r, 0, spread);
-            if (ph_lung_depth(s, sd, ac, vc) < 0.02) continue;
-            double rad = unif(r, 0.06, 0.12) * (0.7 + 0.5 * sev);
+            /* foci scatter around the cluster centre, inside the lung (the centre itself is inside) */
+            double ac = cac, vc = cvc;
+            for (int tries = 0; tries < 20; tries++) {
+                double ta = cac + rng_normal(r, 0, spread), tv = cvc + rng_normal(r, 0, spread);
+                if (ph_lung_depth(s, sd, ta, tv) >= 0.02) {
+                    ac = ta;
+                    vc = tv;
+                    break;
+                }
+            }
+            double rad = unif(r, 0.07, 0.14) * (0.7 + 0.5 * sev);
             double opac = (0.3 + 0.55 * sev) * unif(r, 0.6, 1.0);
             double ox = unif(r, 0, 50), oy = unif(r, 0, 50);
             for (int p = 0; p < n * n; p++) {
                 double a = ph_side_sign(sd) * c->u[p] / s->width, v = c->v[p];
                 double da = a - ac, dv = v - vc;
-                if (fabs(da) > 2.5 * rad || fabs(dv) > 2.5 * rad) continue;
+                if (fabs(da) > 3 * rad || fabs(dv) > 3 * rad) continue;
                 double rr = sqrt(da * da + dv * dv) / rad;
-                double f = 1.0 - rr + 0.8 * ph_fbm(nz, a * 0.5 / rad + ox, v * 0.5 / rad + oy, 3);
-                double val = opac * ph_smoothstep(-0.4, 0.6, f);
+                double f = 1.0 - rr + 1.1 * ph_fbm(nz, a * 0.6 / rad + ox, v * 0.6 / rad + oy, 3);
+                double val = opac * ph_smoothstep(-0.5, 0.8, f);
                 if (val > 0) put_fill(L, p, val);
             }
         }
@@ -194,7 +202,7 @@ int ph_render_lesion(const ph_subject *s, ph_canvas *c, ph_layers *L, ppad_rng *
     double u = rng_uniform(r);
     int kind = u < 0.35 ? PHANTOM_CONSOLIDATION : u < 0.6 ? PHANTOM_PATCHY : u < 0.8 ? PHANTOM_HAZE : PHANTOM_EFFUSION;
     int side = (int)rng_int(r, 0, 2);
-    double sev = rng_uniform(r); /* 0 subtle .. 1 florid */
+    double sev = sqrt(rng_uniform(r)); /* 0 subtle .. 1 florid; mostly clearly visible */
     switch (kind) {
     case PHANTOM_CONSOLIDATION: consolidation(s, c, L, r, nz, side, sev); break;
     case PHANTOM_PATCHY: patchy(s, c, L, r, nz, side, sev); break;

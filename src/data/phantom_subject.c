@@ -50,7 +50,7 @@ void ph_subject_sample(ph_subject *s, ppad_rng *r) {
     s->k_air = unif(r, 0.62, 0.74);
     s->k_bone = unif(r, 0.13, 0.19);
     s->k_heart = unif(r, 0.14, 0.22);
-    s->k_spine = unif(r, 0.08, 0.14);
+    s->k_spine = unif(r, 0.06, 0.11);
     s->k_vessel = unif(r, 0.35, 0.5);
     s->k_texture = unif(r, 0.05, 0.10);
     s->bubble = rng_uniform(r) < 0.6;
@@ -85,7 +85,7 @@ void ph_canvas_sample(ph_canvas *c, ppad_rng *r) {
 double ph_lung_lateral(const ph_subject *s, int side, double v) {
     const ph_lung *l = &s->lung[side];
     double t = ph_clamp((v - l->v_apex) / (l->cp_v - l->v_apex), 0, 1);
-    return l->a_top + (l->a_lat - l->a_top) * pow(ph_clamp(t / 0.85, 0, 1), 0.4);
+    return l->a_top + (l->a_lat - l->a_top) * cbrt(ph_clamp(t / 0.85, 0, 1));
 }
 
 double ph_lung_depth(const ph_subject *s, int side, double a, double v) {

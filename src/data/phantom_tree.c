@@ -145,6 +145,7 @@ int phantom_write_tree(const phantom_tree_opts *o, ppad_err *err) {
     }
     int rc = 0;
     if (failed) {
+        if (pg.tty && !pg.quiet) fputc('\n', stderr); /* end the bar's line before the error */
         if (err) *err = first;
         rc = -1;
     } else {

@@ -69,10 +69,11 @@ void shape_bezier(double *out, int samples, double p0x, double p0y, double c1x, 
                   double c2y, double p1x, double p1y);
 
 /* ORs into mask (S x S) the pixels inside the closed polygon of n vertices
- * (xy interleaved), by the matplotlib rule above. Exact and per-row
- * O(edges * log S): the edge test is monotone in tx, so each crossing edge
- * toggles a prefix or suffix of the row, found by bisection on the exact test.
- * scratch must hold S + 1 bytes. */
+ * (xy interleaved), by the matplotlib rule above. Exact, in O(S * edges +
+ * crossings * log S) rather than O(S^2 * edges): along a row the edge test is
+ * monotone in tx, so each crossing edge toggles a prefix or suffix of the row,
+ * whose end is found by bisection on the exact test. Vertices may lie outside
+ * the canvas. scratch must hold S + 1 bytes. */
 void shape_polygon_fill(uint8_t *mask, int S, const double *xy, int n, uint8_t *scratch);
 
 /* out = in dilated by a k x k square (k odd), pixels beyond the canvas ignored

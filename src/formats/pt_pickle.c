@@ -11,7 +11,8 @@
 #include "base/error.h"
 
 #define PKL_MAX_DEPTH 32          /* dict/list nesting when flattening */
-#define PKL_MAX_VISITS (1L << 22) /* values visited when flattening (shared sub-dicts) */
+#define PKL_MAX_VISITS (1L << 20) /* tensors and containers visited when flattening (shared sub-dicts) */
+#define PKL_MAX_TENSORS (1 << 18)
 #define PKL_MAX_NAME 4096         /* bytes in a dotted tensor name */
 
 enum { V_NONE, V_BOOL, V_INT, V_BIGINT, V_FLOAT, V_STR, V_BYTES, V_TUPLE, V_LIST, V_DICT, V_GLOBAL, V_STORAGE, V_TENSOR };
@@ -292,8 +293,9 @@ static int op_persid(vm *m) {
     pv *type = p->items[1], *key = p->items[2], *numel = p->items[4];
     if (type->kind != V_GLOBAL || type->i != G_STORAGE_TYPE)
         return fail_at(m, "persistent id names no torch storage type");
-    if (key->kind != V_STR || key->n == 0 || strlen(key->s) != key->n)
-        return fail_at(m, "persistent id has a malformed storage key");
+    int key_ok = key->kind == V_STR && key->n > 0 && key->n <= 256;
+    for (size_t i = 0; key_ok && i < key->n; i++) key_ok = key->s[i] > 32 && key->s[i] < 127;
+    if (!key_ok) return fail_at(m, "persistent id has a malformed storage key");
     if (numel->kind != V_INT || numel->i < 0 || numel->i > INT64_MAX / 8)
         return fail_at(m, "persistent id has an invalid element count");
     if ((size_t)(m->nst + 1) * 2 > m->hcap && storage_grow(m) != 0) return -1;
@@ -657,7 +659,7 @@ static int emit_tensor(flat *fl, const pt_tensor *t) {
         }
     }
     if (fl->out->ntensors == fl->cap) {
-        if (fl->cap >= (1 << 24)) return ppad_fail(err, "data.pkl: too many tensors");
+        if (fl->cap >= PKL_MAX_TENSORS) return ppad_fail(err, "data.pkl: more than %d tensors", PKL_MAX_TENSORS);
         int nc = fl->cap ? 2 * fl->cap : 64;
         pt_tensor *nt = realloc(fl->out->tensors, (size_t)nc * sizeof *nt);
         if (!nt) return ppad_fail(err, "data.pkl: out of memory");
@@ -677,7 +679,10 @@ static int walk(flat *fl, pv *v, size_t len, int depth);
 /* Appends ".key" (or "key" at the top) to the name; returns the new length or 0 to skip the entry. */
 static int child(flat *fl, pv *v, size_t len, int depth, const char *key, size_t keyn) {
     if (v->kind != V_TENSOR && v->kind != V_DICT && v->kind != V_LIST && v->kind != V_TUPLE) return 0;
-    if (memchr(key, 0, keyn)) return ppad_fail(fl->m->err, "data.pkl: a dict key contains a NUL byte");
+    if (++fl->visits > PKL_MAX_VISITS) return ppad_fail(fl->m->err, "data.pkl: too many nested values");
+    for (size_t i = 0; i < keyn; i++)
+        if ((unsigned char)key[i] < 32 || key[i] == 127)
+            return ppad_fail(fl->m->err, "data.pkl: a dict key holding a tensor contains a control character");
     size_t nl = len + (len ? 1 : 0) + keyn;
     if (nl > PKL_MAX_NAME) return ppad_fail(fl->m->err, "data.pkl: a key path is longer than %d bytes", PKL_MAX_NAME);
     if (len) fl->name[len] = '.';
@@ -690,7 +695,6 @@ static int child(flat *fl, pv *v, size_t len, int depth, const char *key, size_t
 
 static int walk(flat *fl, pv *v, size_t len, int depth) {
     if (depth > PKL_MAX_DEPTH) return ppad_fail(fl->m->err, "data.pkl: dicts nested deeper than %d levels", PKL_MAX_DEPTH);
-    if (++fl->visits > PKL_MAX_VISITS) return ppad_fail(fl->m->err, "data.pkl: too many nested values");
     char num[32];
     if (v->kind == V_DICT) {
         for (size_t i = 0; i + 1 < v->count; i += 2) {

@@ -60,6 +60,13 @@ const char *pt_dtype_name(pt_dtype t) {
 int pt_count(const pt_file *f) { return f ? f->ntensors : 0; }
 const char *pt_path(const pt_file *f) { return f ? f->path : ""; }
 
+int pt_storages_mapped(const pt_file *f, int *total) {
+    int n = 0;
+    for (int i = 0; f && i < f->nstorages; i++) n += f->storages[i].direct;
+    if (total) *total = f ? f->nstorages : 0;
+    return n;
+}
+
 const pt_tensor *pt_get(const pt_file *f, int i) {
     return f && i >= 0 && i < f->ntensors ? &f->tensors[i] : NULL;
 }
@@ -94,13 +101,15 @@ void pt_close(pt_file *f) {
 
 /* ---- recognising the file ---- */
 
-/* The legacy (pre-1.6) format is a bare pickle stream starting with PROTO 2
- * and LONG1 of the magic number 0x1950a86a20f9469cfc6c. */
+/* The legacy (pre-1.6) format is a bare pickle stream that starts (after
+ * PROTO, and FRAME for protocol >= 4) with LONG1 of the magic number
+ * 0x1950a86a20f9469cfc6c; the even older one is a tar archive. */
 static int is_legacy(const unsigned char *p, size_t n) {
-    static const unsigned char magic[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46,
-                                          0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
-    if (n >= sizeof magic && memcmp(p, magic, sizeof magic) == 0) return 1;
-    return n >= 262 && memcmp(p + 257, "ustar", 5) == 0; /* the even older tar layout */
+    static const unsigned char magic[] = {0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
+    if (n >= 2 && p[0] == 0x80)
+        for (size_t at = 2; at <= 11 && at + sizeof magic <= n; at++)
+            if (memcmp(p + at, magic, sizeof magic) == 0) return 1;
+    return n >= 262 && memcmp(p + 257, "ustar", 5) == 0;
 }
 
 static int classify(const unsigned char *head, size_t n, const char *path, ppad_err *err) {
@@ -167,7 +176,7 @@ static int read_small(pt_file *f, const char *rel, unsigned char **data, uint64_
     char *name = NULL;
     *data = NULL;
     zip_int64_t idx = locate(f, rel, &name, err);
-    if (idx == -2) return -1;
+    if (idx == -2) return ppad_fail_prefix(err, f->path);
     if (idx < 0) {
         free(name);
         return 1;
@@ -195,12 +204,25 @@ static int read_small(pt_file *f, const char *rel, unsigned char **data, uint64_
 
 /* ---- opening ---- */
 
-/* Checks that libzip's view and the directory walk agree, that all entries
- * share one top folder, and records it. */
-static int check_entries(pt_file *f, const pt_zip_entry *es, size_t ne, ppad_err *err) {
+/* Does our directory walk describe exactly what libzip indexed? */
+static int same_directory(zip_t *zip, const pt_zip_entry *es, size_t ne) {
+    if (zip_get_num_entries(zip, 0) != (zip_int64_t)ne) return 0;
+    for (size_t i = 0; i < ne; i++) {
+        zip_stat_t st;
+        const pt_zip_entry *e = &es[i];
+        const char *nm = zip_get_name(zip, i, ZIP_FL_ENC_RAW);
+        if (!nm || zip_stat_index(zip, i, ZIP_FL_ENC_RAW, &st) != 0 || strlen(nm) != e->name_len ||
+            memcmp(nm, e->name, e->name_len) != 0 || st.size != e->usize || st.comp_size != e->csize ||
+            st.crc != e->crc || st.comp_method != e->method)
+            return 0;
+    }
+    return 1;
+}
+
+/* Checks that all entries share one top folder, and records it. */
+static int check_entries(pt_file *f, ppad_err *err) {
     zip_int64_t n = zip_get_num_entries(f->zip, 0);
     if (n <= 0) return ppad_fail(err, "%s: empty zip archive (not a PyTorch checkpoint)", f->path);
-    if (es && (size_t)n != ne) return ppad_fail(err, "%s: damaged zip: inconsistent central directory", f->path);
     const char *first = zip_get_name(f->zip, 0, ZIP_FL_ENC_RAW);
     const char *slash = first ? strchr(first, '/') : NULL;
     if (!slash || slash == first)
@@ -215,14 +237,6 @@ static int check_entries(pt_file *f, const pt_zip_entry *es, size_t ne, ppad_err
         if (!nm || strncmp(nm, f->top, tl) != 0 || nm[tl] != '/')
             return ppad_fail(err, "%s: not a PyTorch checkpoint (archive entries are not inside one top folder)",
                              f->path);
-        if (es) {
-            zip_stat_t st;
-            const pt_zip_entry *e = &es[i];
-            if (zip_stat_index(f->zip, (zip_uint64_t)i, ZIP_FL_ENC_RAW, &st) != 0 || strlen(nm) != e->name_len ||
-                memcmp(nm, e->name, e->name_len) != 0 || st.size != e->usize || st.comp_size != e->csize ||
-                st.crc != e->crc || st.comp_method != e->method)
-                return ppad_fail(err, "%s: damaged zip: inconsistent central directory", f->path);
-        }
     }
     return 0;
 }
@@ -249,11 +263,9 @@ static int bind_storages(pt_file *f, const pt_pkl *p, const pt_zip_entry *es, pp
             return ppad_fail(err, "%s: cannot stat archive entry '%s'", f->path, s->entry);
         s->size = st.size;
         s->crc = st.crc;
-        if (es && st.comp_method == ZIP_CM_STORE && st.comp_size == st.size) {
-            if (pt_zipdir_data_offset(f->map, f->map_size, &es[s->index], &s->data_off, err) != 0)
-                return ppad_fail_prefix(err, f->path);
-            s->direct = 1;
-        }
+        /* stored entries are used in place (else, or if the local header looks odd, read through libzip) */
+        if (es && st.comp_method == ZIP_CM_STORE && st.comp_size == st.size)
+            s->direct = pt_zipdir_data_offset(f->map, f->map_size, &es[s->index], &s->data_off, NULL) == 0;
     }
     return 0;
 }
@@ -340,8 +352,14 @@ int pt_open(pt_file **out, const char *path, ppad_err *err) {
     f->path = ppad_strdup(path, err);
     if (!f->path) goto fail_prefix;
     if (open_archive(f, err) != 0) goto fail;
-    if (f->map && pt_zipdir_read(f->map, f->map_size, &es, &ne, err) != 0) goto fail_prefix;
-    if (check_entries(f, es, ne, err) != 0) goto fail;
+    if (check_entries(f, err) != 0) goto fail;
+    /* Where stored entries lie in the mapping. If our own walk of the directory
+     * fails or disagrees with libzip's, everything is read through libzip. */
+    if (f->map && pt_zipdir_read(f->map, f->map_size, &es, &ne, err) == 0 && !same_directory(f->zip, es, ne)) {
+        free(es);
+        es = NULL;
+    }
+    if (err) err->msg[0] = 0;
 
     int r = read_small(f, "byteorder", &buf, &n, 64, err);
     if (r < 0) goto fail;

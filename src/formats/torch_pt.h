@@ -9,7 +9,12 @@
  * refuses any other global or opcode. It never executes code from the file.
  *
  * Tensors of nested dicts are flattened to dotted names:
- *   {'a': {'b': T}} -> "a.b". */
+ *   {'a': {'b': T}} -> "a.b" (list items by index; non-tensor values such as
+ *   ints, strings, None or OrderedDict _metadata are skipped).
+ *
+ * Stored (uncompressed) entries are read in place from a memory mapping of the
+ * file, each storage's CRC checked on its first read; compressed entries go
+ * through libzip. A pt_file must not be read from two threads at once. */
 #ifndef PPAD_FORMATS_TORCH_PT_H
 #define PPAD_FORMATS_TORCH_PT_H
 
@@ -43,6 +48,11 @@ const pt_tensor *pt_get(const pt_file *f, int i);
 const pt_tensor *pt_find(const pt_file *f, const char *name); /* NULL if absent */
 const char *pt_path(const pt_file *f);
 const char *pt_dtype_name(pt_dtype t);
+
+/* How many of the file's storages are read in place from the memory-mapped
+ * file (stored zip entries, as torch.save writes them); the rest go through
+ * libzip. *total gets the number of storages. For tests and diagnostics. */
+int pt_storages_mapped(const pt_file *f, int *total);
 
 /* Reads a float tensor (f32/f16/bf16/f64 storage) converted to fp32 into dst
  * (numel floats, contiguous row-major), honouring strides and offset. Checks the

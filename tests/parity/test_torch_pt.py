@@ -62,9 +62,9 @@ def reference_f32(t):
     return t.float().contiguous().numpy() if t.dtype != torch.bool else t.to(torch.float32).numpy()
 
 
-def compare_file(label, path, names=None):
-    """Reader vs torch.load for every tensor (or only `names`), bit for bit."""
-    ref = flatten(torch.load(path, map_location="cpu"))
+def compare_file(label, path, names=None, ref_path=None):
+    """Reader vs torch.load (of ref_path, default path) for every tensor (or only `names`), bit for bit."""
+    ref = flatten(torch.load(ref_path or path, map_location="cpu"))
     if names is not None:
         ref = [(n, t) for n, t in ref if n in names]
     out = os.path.join(TMP, "raw_" + label)
@@ -216,6 +216,27 @@ for proto in [2, 3, 4, 5]:
     torch.save(views, p, pickle_protocol=proto)
     compare_file("views_protocol%d" % proto, p)
 
+# other zip writers: deflate-compressed entries (read through libzip) and zip64 records
+tiny_path = os.path.join(FIX, "prompts_tiny_released.pt")
+with zipfile.ZipFile(tiny_path) as zi, zipfile.ZipFile(os.path.join(TMP, "deflated.pt"), "w", zipfile.ZIP_DEFLATED) as zo:
+    for info in zi.infolist():
+        zo.writestr(info.filename, zi.read(info.filename))
+compare_file("deflated_entries", os.path.join(TMP, "deflated.pt"))
+r = run([PT_DUMP, os.path.join(TMP, "deflated.pt"), "--read-all"])
+check(r.returncode == 0 and "0 of 10 storages read in place" in r.stdout, "deflated_read_through_libzip", r.stdout + r.stderr)
+r = run([PT_DUMP, tiny_path, "--read-all"])
+check(r.returncode == 0 and "10 of 10 storages read in place" in r.stdout, "stored_read_in_place", r.stdout + r.stderr)
+limits = zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT
+zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = 16, 2  # zip64 extra fields and end records for everything
+with zipfile.ZipFile(tiny_path) as zi, zipfile.ZipFile(os.path.join(TMP, "zip64.pt"), "w", zipfile.ZIP_STORED) as zo:
+    for info in zi.infolist():
+        with zo.open(info.filename, "w", force_zip64=True) as w:
+            w.write(zi.read(info.filename))
+zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = limits
+compare_file("zip64_records", os.path.join(TMP, "zip64.pt"), ref_path=tiny_path)  # (torch's miniz refuses it)
+r = run([PT_DUMP, os.path.join(TMP, "zip64.pt"), "--read-all"])
+check(r.returncode == 0 and "10 of 10 storages read in place" in r.stdout, "zip64_read_in_place", r.stdout + r.stderr)
+
 # ---------- (b) the full-size checkpoint (kept fast: listing + a few tensors) ----------
 
 full = os.path.join(FIX, "clip_full.pt")
@@ -256,11 +277,11 @@ refuse("not_a_dict", crafted("list", p_file(b"]"), {}), "not a dict of tensors")
 nest = b"".join(b"}(" + p_str("k") for _ in range(100)) + p_tensor("0", 4, (4,), (1,)) + b"u" * 100
 refuse("deep_nesting", crafted("deep", p_file(nest), {"0": f16}), "nested deeper than 32")
 refuse("self_reference", crafted("cycle", p_file(b"}q\x00" + p_str("a") + b"h\x00s"), {}), "nested deeper")
-dag = b"}(" + p_str("a") + p_tensor("0", 4, (4,), (1,)) + b"q\x00" + p_str("b") + b"h\x00uq\x01"
-for i in range(1, 30):  # each level holds the previous one twice: 2^30 paths
-    dag += b"}(" + p_str("a") + b"h" + bytes([i]) + p_str("b") + b"h" + bytes([i]) + b"uq" + bytes([i + 1])
-refuse("shared_subdict_blowup", crafted("dag", p_file(b"}(" + p_str("top") + dag + b"u"), {"0": f16}),
-       "too many nested values")
+dag = b"}(" + p_str("a") + p_tensor("0", 4, (4,), (1,)) + b"q\x00" + p_str("b") + b"h\x00uq\x010"
+for i in range(1, 30):  # each level holds the previous one twice: 2^30 paths (memo i+1, then POP)
+    dag += b"}(" + p_str("a") + b"h" + bytes([i]) + p_str("b") + b"h" + bytes([i]) + b"uq" + bytes([i + 1]) + b"0"
+refuse("shared_subdict_blowup", crafted("dag", p_file(b"}(" + p_str("top") + dag + b"h\x1eu"), {"0": f16}),
+       "data.pkl: more than 262144 tensors")
 refuse("nine_dims", crafted("dims", p_file(p_dict([("w", p_tensor("0", 4, (1,) * 9, (1,) * 9))])), {"0": f16}),
        "9 dimensions")
 refuse("shape_past_storage", crafted("extent", p_file(p_dict([("w", p_tensor("0", 4, (3, 2), (2, 1)))])), {"0": f16}),
@@ -284,6 +305,10 @@ refuse("resized_data_entry", rewrite(tiny, os.path.join(TMP, "resized.pt"),
        "tensor 'prompt_learner_ctx.ctx'", "holds 4094 bytes")
 write_zip(os.path.join(TMP, "nopkl.pt"), [("version", b"3\n"), ("data/0", f16)])
 refuse("no_data_pkl", os.path.join(TMP, "nopkl.pt"), "no archive/data.pkl")
+refuse("control_char_in_key", crafted("ctl", p_file(p_dict([("a\nb", p_tensor("0", 4, (4,), (1,)))])), {"0": f16}),
+       "control character")
+refuse("bad_storage_key", crafted("skey", p_file(p_dict([("w", p_tensor("../0\n", 4, (4,), (1,)))])), {"0": f16}),
+       "malformed storage key")
 refuse("no_top_folder", crafted("flat", p_file(b"}"), {}, top=""), "not inside one top folder")
 write_zip(os.path.join(TMP, "twotops.pt"), [("a/data.pkl", p_file(b"}")), ("b/version", b"3\n")], top="")
 refuse("two_top_folders", os.path.join(TMP, "twotops.pt"), "not inside one top folder")
@@ -301,6 +326,13 @@ off, size = entry_payload_offset(tiny, "prompts_tiny_released/data.pkl")
 bad[off + 40] ^= 0x01  # inside a string: still a valid pickle, caught by the CRC only
 open(os.path.join(TMP, "crcpkl.pt"), "wb").write(bad)
 refuse("bad_crc_data_pkl", os.path.join(TMP, "crcpkl.pt"), "CRC mismatch", "data.pkl")
+bad = bytearray(open(os.path.join(TMP, "deflated.pt"), "rb").read())
+off, size = entry_payload_offset(os.path.join(TMP, "deflated.pt"), "prompts_tiny_released/data/2")
+with zipfile.ZipFile(os.path.join(TMP, "deflated.pt")) as z:
+    bad[z.getinfo("prompts_tiny_released/data/2").header_offset + 14] ^= 0x10  # CRC in the local header
+bad[bytes(bad).rfind(b"prompts_tiny_released/data/2") - 46 + 16] ^= 0x10    # ... and in the central directory
+open(os.path.join(TMP, "crcdeflate.pt"), "wb").write(bad)
+refuse("bad_crc_deflated", os.path.join(TMP, "crcdeflate.pt"), "CRC mismatch", "'prompts_tiny_released/data/2'")
 for cut in [2, 30, 1000, len(tiny_bytes) // 2, len(tiny_bytes) - 23, len(tiny_bytes) - 1]:
     p = os.path.join(TMP, "cut%d.pt" % cut)
     open(p, "wb").write(tiny_bytes[:cut])
@@ -310,6 +342,8 @@ for cut in [2, 30, 1000, len(tiny_bytes) // 2, len(tiny_bytes) - 23, len(tiny_by
 legacy = os.path.join(TMP, "legacy.pt")
 torch.save({"w": torch.ones(2)}, legacy, _use_new_zipfile_serialization=False)
 refuse("legacy_format", legacy, "legacy (non-zip) PyTorch format is not supported; re-save it with torch >= 1.6")
+torch.save({"w": torch.ones(2)}, legacy, _use_new_zipfile_serialization=False, pickle_protocol=4)
+refuse("legacy_format_protocol4", legacy, "legacy (non-zip) PyTorch format is not supported")
 open(os.path.join(TMP, "empty.pt"), "wb").close()
 refuse("empty_file", os.path.join(TMP, "empty.pt"), "empty file")
 open(os.path.join(TMP, "random.pt"), "wb").write(bytes(random.Random(5).getrandbits(8) for _ in range(4096)))

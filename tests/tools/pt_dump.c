@@ -7,7 +7,8 @@
  *   pt_dump FILE --read-all      opens FILE and reads every tensor into one fresh fp32 block,
  *                                printing the time taken (open and CRC checks included), then
  *                                the time of a second open + read into the same block (whose
- *                                pages are then already mapped)
+ *                                pages are then already mapped), and how many storages were
+ *                                read in place from the mapped file
  *   pt_dump --write OUT.pt       writes a fixed nested dict of known tensors (see below)
  *   pt_dump --write-dup OUT.pt   asks the writer for a duplicate key (must fail, leave nothing)
  *
@@ -103,12 +104,14 @@ static int list(const char *path, const char *dir, char **names, int nnames) {
 
 /* Opens path and reads every tensor into consecutive floats of block (NULL:
  * allocate it). Returns seconds taken, or -1. */
-static double read_all_once(const char *path, float **block, long long *total, int *count, ppad_err *err) {
+static double read_all_once(const char *path, float **block, long long *total, int *count, int *mapped,
+                            int *nstorages, ppad_err *err) {
     double t0 = now();
     pt_file *f;
     if (pt_open(&f, path, err) != 0) return -1;
     *total = 0;
     *count = pt_count(f);
+    *mapped = pt_storages_mapped(f, nstorages);
     for (int i = 0; i < pt_count(f); i++) *total += pt_get(f, i)->numel;
     if (!*block && !(*block = ppad_aligned_alloc((size_t)(*total ? *total : 1) * sizeof(float), err))) {
         pt_close(f);
@@ -128,13 +131,14 @@ static int read_all(const char *path) {
     ppad_err err = {{0}};
     float *block = NULL;
     long long total;
-    int count;
-    double first = read_all_once(path, &block, &total, &count, &err);
-    double again = first < 0 ? -1 : read_all_once(path, &block, &total, &count, &err);
+    int count, mapped, nstorages;
+    double first = read_all_once(path, &block, &total, &count, &mapped, &nstorages, &err);
+    double again = first < 0 ? -1 : read_all_once(path, &block, &total, &count, &mapped, &nstorages, &err);
     free(block);
     if (again < 0) return die(&err);
     printf("read %d tensors (%lld elements) in %.3f s (open, CRC checks, conversion into a fresh block); "
-           "again into the same block: %.3f s\n", count, total, first, again);
+           "again into the same block: %.3f s; %d of %d storages read in place\n", count, total, first, again, mapped,
+           nstorages);
     return 0;
 }
 

@@ -1,0 +1,72 @@
+/* cmd_test.c — ppad test: PPAD's metrics (ACC, AUC, F1, AP) on a dataset's
+ * test split with given prompts. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "cli/cli.h"
+
+static const char *HELP =
+    "usage: ppad test --weights W --prompts P --data DIR [options]\n\n"
+    "Scores every test image of DIR (normal label 0, abnormal label 1) and prints ACC, AUC, F1 and AP\n"
+    "(scikit-learn definitions; abnormal iff score > threshold) with the counts.\n\n"
+    "  --weights W         CheXzero CLIP checkpoint (.pt)\n"
+    "  --prompts P         prompts (.pt)\n"
+    "  --data DIR          dataset folder (or CSV manifest with --layout csv)\n"
+    "  --layout L          zhanglab | chexpert | vindr | csv (default: detected)\n"
+    "  --scores OUT.csv    write path,label,score,p_left,p_right,p_upper,p_lower,p_whole per image\n"
+    "  --json              print the metrics as JSON\n"
+    "  --threshold T       decision threshold for ACC/F1 (default 0.5)\n"
+    "  --no-position       ablation: whole image only (score = p_whole)\n"
+    "  --no-image-prompt   ablation: never apply the image prompt\n"
+    "  --classes A,B / --positions ... / --vocab V   prompt names (see ppad step --help)\n"
+    "  --threads N         worker threads (default: all cores)\n"
+    "  --quiet             no progress bar\n";
+
+int cmd_test(int argc, char **argv) {
+    cli_session_opts so = {.image_prompt = 1};
+    const char *data = NULL, *layout = NULL, *scores = NULL;
+    double threshold = 0.5;
+    long threads = 0;
+    int json = 0, no_position = 0, quiet = 0;
+    ppad_err err = {{0}};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has = i + 1 < argc;
+        if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
+        else if (!strcmp(a, "--weights") && has) so.weights = argv[++i];
+        else if (!strcmp(a, "--prompts") && has) so.prompts = argv[++i];
+        else if (!strcmp(a, "--data") && has) data = argv[++i];
+        else if (!strcmp(a, "--layout") && has) layout = argv[++i];
+        else if (!strcmp(a, "--scores") && has) scores = argv[++i];
+        else if (!strcmp(a, "--vocab") && has) so.vocab = argv[++i];
+        else if (!strcmp(a, "--classes") && has) so.classes = argv[++i];
+        else if (!strcmp(a, "--positions") && has) so.positions = argv[++i];
+        else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--quiet")) quiet = 1;
+        else if (!strcmp(a, "--no-position")) no_position = 1;
+        else if (!strcmp(a, "--no-image-prompt")) so.image_prompt = 0;
+        else if (!strcmp(a, "--threshold") && has) { if (cli_double("--threshold", argv[++i], &threshold, &err)) return cli_error(&err); }
+        else if (!strcmp(a, "--threads") && has) { if (cli_int("--threads", argv[++i], 1, 1024, &threads, &err)) return cli_error(&err); }
+        else return cli_usage("test", "unexpected argument '%s'", a);
+    }
+    if (!so.weights || !so.prompts || !data) return cli_usage("test", "--weights, --prompts and --data are required");
+    if (no_position) so.image_prompt = 0;
+    cli_set_threads(threads);
+    dataset d;
+    if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
+    cli_session s;
+    if (session_open(&s, &so, &err) != 0) {
+        dataset_free(&d);
+        return cli_error(&err);
+    }
+    ppad_metrics m;
+    int rc = cli_eval_dataset(&s, &s.p, &d, no_position, threshold, scores, quiet, &m, &err);
+    if (rc == 0) {
+        if (json) metrics_print_json(stdout, &m);
+        else metrics_print_text(stdout, &m);
+    }
+    session_close(&s);
+    dataset_free(&d);
+    return rc ? cli_error(&err) : 0;
+}

@@ -1,0 +1,159 @@
+/* cmd_zeroshot.c — ppad zeroshot: the CheXzero zero-shot baseline (spec
+ * section 5): plain CLIP, texts "normal." / "pneumonia." ("normal" /
+ * "pneumonia" on VinDr), probability = softmax(logits)[1]. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/progress.h"
+#include "clip/kernels.h"
+#include "cli/cli.h"
+
+static const char *HELP =
+    "usage: ppad zeroshot --weights W --data DIR [options]\n\n"
+    "The CheXzero zero-shot baseline: no prompts are learned; each test image is compared with the texts\n"
+    "'normal.' and 'pneumonia.' ('normal' and 'pneumonia' for VinDr), score = softmax(logits)[1].\n"
+    "Prints the same metrics as ppad test.\n\n"
+    "  --weights W        CheXzero CLIP checkpoint (.pt)\n"
+    "  --data DIR         dataset folder (or CSV manifest with --layout csv)\n"
+    "  --layout L         zhanglab | chexpert | vindr | csv (default: detected)\n"
+    "  --texts A,B        the normal and abnormal texts (default as above)\n"
+    "  --scores OUT.csv   per-image scores (path,label,score,...; p_whole = score, other p_* empty)\n"
+    "  --json             metrics as JSON\n"
+    "  --threshold T      decision threshold (default 0.5)\n"
+    "  --vocab V          CLIP vocabulary (needed for texts other than the defaults)\n"
+    "  --threads N        worker threads (default: all cores)\n"
+    "  --quiet            no progress bar\n";
+
+#define ZS_CHUNK 32
+
+static int zeroshot_scores(const ppad_model *m, const dataset *d, const float *txt /* (2, E) */, double *scores,
+                           int quiet, ppad_err *err) {
+    const clip_config *c = &m->cfg;
+    const int S = c->image_size, E = c->embed_dim;
+    const size_t npx = (size_t)3 * S * S;
+    const double scale = exp((double)m->logit_scale);
+    clip_vision_acts acts;
+    float *pix = ppad_aligned_alloc(sizeof(float) * npx * ZS_CHUNK, err);
+    float *tok = ppad_aligned_alloc(sizeof(float) * ZS_CHUNK * (size_t)c->n_patches * c->vision_width, err);
+    float *f = ppad_aligned_alloc(sizeof(float) * ZS_CHUNK * (size_t)E, err);
+    int rc = -1;
+    if (!pix || !tok || !f || clip_vision_acts_alloc(&acts, m, ZS_CHUNK, 0, err) != 0) {
+        free(pix), free(tok), free(f);
+        return -1;
+    }
+    ppad_progress bar;
+    progress_begin(&bar, "score", (long)d->n_test, quiet);
+    for (size_t i0 = 0; i0 < d->n_test; i0 += ZS_CHUNK) {
+        int nb = d->n_test - i0 < ZS_CHUNK ? (int)(d->n_test - i0) : ZS_CHUNK;
+        for (int j = 0; j < nb; j++) {
+            gray8 g;
+            if (dataset_load_image(&g, d, d->test[i0 + j].path, err) != 0) goto out;
+            image_normalize(pix + (size_t)j * npx, &g);
+            gray8_free(&g);
+        }
+        if (clip_patch_embed(m, tok, pix, nb, err) != 0) goto out;
+        clip_vision_forward(m, f, tok, nb, &acts);
+        l2norm_forward(f, NULL, f, nb, E);
+        for (int j = 0; j < nb; j++) {
+            float d0 = 0, d1 = 0;
+            for (int k = 0; k < E; k++) {
+                d0 += f[(size_t)j * E + k] * txt[k];
+                d1 += f[(size_t)j * E + k] * txt[E + k];
+            }
+            scores[i0 + j] = 1.0 / (1.0 + exp(scale * d0 - scale * d1));
+        }
+        progress_update(&bar, (long)(i0 + nb), NULL);
+    }
+    progress_end(&bar, NULL);
+    rc = 0;
+out:
+    clip_vision_acts_free(&acts);
+    free(pix), free(tok), free(f);
+    return rc;
+}
+
+int cmd_zeroshot(int argc, char **argv) {
+    const char *weights = NULL, *data = NULL, *layout = NULL, *scores_path = NULL, *texts = NULL, *vocab_path = NULL;
+    double threshold = 0.5;
+    long threads = 0;
+    int json = 0, quiet = 0;
+    ppad_err err = {{0}};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has = i + 1 < argc;
+        if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
+        else if (!strcmp(a, "--weights") && has) weights = argv[++i];
+        else if (!strcmp(a, "--data") && has) data = argv[++i];
+        else if (!strcmp(a, "--layout") && has) layout = argv[++i];
+        else if (!strcmp(a, "--scores") && has) scores_path = argv[++i];
+        else if (!strcmp(a, "--texts") && has) texts = argv[++i];
+        else if (!strcmp(a, "--vocab") && has) vocab_path = argv[++i];
+        else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--quiet")) quiet = 1;
+        else if (!strcmp(a, "--threshold") && has) { if (cli_double("--threshold", argv[++i], &threshold, &err)) return cli_error(&err); }
+        else if (!strcmp(a, "--threads") && has) { if (cli_int("--threads", argv[++i], 1, 1024, &threads, &err)) return cli_error(&err); }
+        else return cli_usage("zeroshot", "unexpected argument '%s'", a);
+    }
+    if (!weights || !data) return cli_usage("zeroshot", "--weights and --data are required");
+    cli_set_threads(threads);
+    dataset d;
+    if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
+    ppad_names nm;
+    int rc = 1;
+    ppad_model *m = NULL;
+    ppad_vocab *vocab = NULL;
+    float *txt = NULL;
+    double *scores = NULL;
+    int *labels = NULL;
+    if (cli_names(&nm, texts, NULL, &err) != 0) goto out;
+    if (!texts) {
+        const char *dot = d.layout == DATASET_VINDR ? "" : ".";
+        snprintf(nm.cls[0], PPAD_MAXNAME, "normal%s", dot);
+        snprintf(nm.cls[1], PPAD_MAXNAME, "pneumonia%s", dot);
+    }
+    if (d.n_test == 0) {
+        ppad_fail(&err, "%s: the dataset has no test images", data);
+        goto out;
+    }
+    if (ppad_model_load(&m, weights, &err) != 0) goto out;
+    {
+        ppad_err verr;
+        if (ppad_vocab_load(&vocab, vocab_path, weights, &verr) != 0 && vocab_path) { err = verr; goto out; }
+    }
+    const int E = m->cfg.embed_dim;
+    txt = ppad_malloc(sizeof(float) * 2 * (size_t)E, &err);
+    scores = ppad_malloc(sizeof(double) * d.n_test, &err);
+    labels = ppad_malloc(sizeof(int) * d.n_test, &err);
+    if (!txt || !scores || !labels) goto out;
+    const char *tx[2] = {nm.cls[0], nm.cls[1]};
+    if (ppad_embed_texts(m, vocab, txt, tx, 2, &err) != 0) goto out;
+    if (zeroshot_scores(m, &d, txt, scores, quiet, &err) != 0) goto out;
+    for (size_t i = 0; i < d.n_test; i++) labels[i] = d.test[i].label;
+    ppad_metrics met;
+    if (metrics_compute(&met, labels, scores, (long)d.n_test, threshold, &err) != 0) {
+        ppad_fail_prefix(&err, data);
+        goto out;
+    }
+    if (scores_path) {
+        double *probs = ppad_malloc(sizeof(double) * d.n_test * PPAD_NPOS, &err);
+        if (!probs) goto out;
+        for (size_t i = 0; i < d.n_test; i++)
+            for (int k = 0; k < PPAD_NPOS; k++) probs[i * PPAD_NPOS + k] = k == PPAD_NPOS - 1 ? scores[i] : NAN;
+        int wrc = cli_write_scores(scores_path, &d, scores, probs, &err);
+        free(probs);
+        if (wrc != 0) goto out;
+    }
+    if (json) metrics_print_json(stdout, &met);
+    else metrics_print_text(stdout, &met);
+    rc = 0;
+out:
+    if (rc) cli_error(&err);
+    free(txt), free(scores), free(labels);
+    ppad_vocab_free(vocab);
+    ppad_model_free(m);
+    dataset_free(&d);
+    return rc;
+}

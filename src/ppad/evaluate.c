@@ -1,0 +1,44 @@
+/* evaluate.c — chunked scoring of image files. */
+#include <stdlib.h>
+
+#include "base/error.h"
+#include "ppad/evaluate.h"
+
+#define EVAL_CHUNK 32
+
+int eval_load_default(gray8 *out, const void *ctx, const char *path, ppad_err *err) {
+    (void)ctx;
+    return image_load_resized(out, path, 224, err);
+}
+
+int evaluate_paths(ppad_engine *e, const ppad_params *p, const char *const *paths, int n, eval_loader load,
+                   const void *load_ctx, int no_position, double *probs, double *fused, ppad_progress *progress,
+                   ppad_err *err) {
+    const int S = e->m->cfg.image_size;
+    const size_t npx = (size_t)3 * S * S;
+    float *pixels = ppad_aligned_alloc(sizeof(float) * npx * EVAL_CHUNK, err);
+    if (!pixels) return -1;
+    if (engine_encode_texts(e, p, 0, err) != 0) goto fail;
+    for (int i0 = 0; i0 < n; i0 += EVAL_CHUNK) {
+        int nb = n - i0 < EVAL_CHUNK ? n - i0 : EVAL_CHUNK;
+        for (int j = 0; j < nb; j++) {
+            gray8 g;
+            if (load(&g, load_ctx, paths[i0 + j], err) != 0) goto fail;
+            if (g.w != S || g.h != S) {
+                gray8_free(&g);
+                ppad_fail(err, "%s: loaded at %dx%d, the model needs %dx%d", paths[i0 + j], g.w, g.h, S, S);
+                goto fail;
+            }
+            image_normalize(pixels + (size_t)j * npx, &g);
+            gray8_free(&g);
+        }
+        if (score_images(e, p, pixels, nb, no_position, probs + (size_t)i0 * PPAD_NPOS, fused + i0, err) != 0)
+            goto fail;
+        if (progress) progress_update(progress, i0 + nb, NULL);
+    }
+    free(pixels);
+    return 0;
+fail:
+    free(pixels);
+    return -1;
+}

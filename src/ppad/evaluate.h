@@ -1,0 +1,22 @@
+/* evaluate.h — scores a list of image files in bounded chunks (memory does
+ * not grow with the number of images): per-position probabilities and the
+ * fused score of every image. Used by `predict`, `test` and `train`'s
+ * evaluations. */
+#ifndef PPAD_PPAD_EVALUATE_H
+#define PPAD_PPAD_EVALUATE_H
+
+#include "base/progress.h"
+#include "data/image.h"
+#include "ppad/score.h"
+
+/* How to turn a path into the model's 224x224 gray input. */
+typedef int (*eval_loader)(gray8 *out, const void *ctx, const char *path, ppad_err *err);
+/* Default loader: decode + Pillow bicubic straight to 224 (ctx unused). */
+int eval_load_default(gray8 *out, const void *ctx, const char *path, ppad_err *err);
+
+/* probs (n, 5) and fused (n). progress may be NULL. */
+int evaluate_paths(ppad_engine *e, const ppad_params *p, const char *const *paths, int n, eval_loader load,
+                   const void *load_ctx, int no_position, double *probs, double *fused, ppad_progress *progress,
+                   ppad_err *err);
+
+#endif

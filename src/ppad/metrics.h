@@ -1,0 +1,70 @@
+/* metrics.h — the evaluation metrics of PPAD (spec section 5), computed exactly
+ * as scikit-learn 1.2 computes them from labels (0 normal / 1 abnormal) and
+ * scores:
+ *   acc  accuracy_score(y, s > threshold)
+ *   f1   f1_score(y, s > threshold)          (0 when nothing is predicted abnormal)
+ *   auc  roc_auc_score(y, s)                 (trapezoid over distinct thresholds,
+ *                                             ties counted half; roc_curve's
+ *                                             drop_intermediate=True as sklearn)
+ *   ap   average_precision_score(y, s)      (sum of (R_n - R_{n-1}) P_n over the
+ *                                             distinct thresholds, no interpolation)
+ * The arithmetic follows sklearn/numpy step by step (including numpy's pairwise
+ * summation), so the results agree with sklearn to the last bit or within a
+ * few ulps. The prediction is abnormal iff score > threshold (strictly). */
+#ifndef PPAD_PPAD_METRICS_H
+#define PPAD_PPAD_METRICS_H
+
+#include <stdio.h>
+
+#include "ppad.h"
+
+struct json_object;
+
+typedef struct ppad_metrics {
+    double acc, auc, f1, ap;  /* fractions in [0, 1] */
+    long n, n_pos;            /* samples, abnormal samples (label 1) */
+    long tp, fp, tn, fn;      /* confusion counts at the threshold */
+    double threshold;         /* predicted abnormal iff score > threshold */
+} ppad_metrics;
+
+/* Fills *out. Errors: n < 1, a label other than 0/1, a non-finite score or
+ * threshold, and input with only one class (AUC and AP are undefined; sklearn
+ * raises for AUC). Messages name no file: callers prefix one. */
+int metrics_compute(ppad_metrics *out, const int *labels, const double *scores, long n, double threshold,
+                    ppad_err *err);
+
+/* The four metrics as an indexable list (acc, auc, f1, ap). */
+enum { METRICS_ACC, METRICS_AUC, METRICS_F1, METRICS_AP, METRICS_N };
+extern const char *const METRICS_NAMES[METRICS_N];       /* "acc", "auc", "f1", "ap" */
+extern const char *const METRICS_LABELS[METRICS_N];      /* "ACC", "AUC", "F1", "AP" */
+double metrics_value(const ppad_metrics *m, int which);
+
+/* Mean and sample standard deviation (ddof = 1, as numpy.std(ddof=1) and the
+ * paper's "mean ± sd") of each metric over repeated runs. With a single run
+ * sd is 0 (ddof = 1 is undefined there). */
+typedef struct ppad_metrics_stats {
+    int runs;
+    double mean[METRICS_N], sd[METRICS_N]; /* indexed by METRICS_ACC.. */
+} ppad_metrics_stats;
+int metrics_mean_sd(ppad_metrics_stats *out, const ppad_metrics *runs, int n_runs, ppad_err *err);
+
+/* One human line, percentages with one decimal like the paper's tables:
+ * "ACC 89.4 AUC 96.7 F1 91.8 AP 95.0 (n 100: 40 abnormal, 60 normal; TP 35 FP 5 TN 55 FN 5 at score > 0.5)" */
+void metrics_print_text(FILE *f, const ppad_metrics *m);
+/* Machine-readable lines "name value": acc auc f1 ap (%.17g, exact round trip),
+ * n n_pos n_neg tp fp tn fn, threshold. */
+void metrics_print_values(FILE *f, const ppad_metrics *m);
+/* {"acc": .., "auc": .., "f1": .., "ap": .., "n": .., "n_pos": .., "n_neg": ..,
+ *  "tp": .., "fp": .., "tn": .., "fn": .., "threshold": ..} and a newline. */
+void metrics_print_json(FILE *f, const ppad_metrics *m);
+/* The same object, for embedding into a larger JSON document (NULL when out of
+ * memory); release with json_object_put(). */
+struct json_object *metrics_to_json(const ppad_metrics *m);
+
+/* "ACC 89.4 ± 1.2 AUC 96.7 ± 0.3 F1 91.8 ± 0.9 AP 95.0 ± 0.4 (5 runs, sd with ddof=1)" */
+void metrics_stats_print_text(FILE *f, const ppad_metrics_stats *s);
+/* {"runs": 5, "mean": {"acc": .., ...}, "sd": {"acc": .., ...}, "ddof": 1} */
+void metrics_stats_print_json(FILE *f, const ppad_metrics_stats *s);
+struct json_object *metrics_stats_to_json(const ppad_metrics_stats *s);
+
+#endif

@@ -1,0 +1,159 @@
+/* train.c — the PPAD training loop: shots, synthesis, SGD with a cosine schedule. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/progress.h"
+#include "base/rng.h"
+#include "data/fpi.h"
+#include "data/regions.h"
+#include "data/sas.h"
+#include "ppad/train.h"
+
+void train_opts_default(ppad_train_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->shots = 64;
+    o->epochs = 100;
+    o->batch = 64;
+    o->lr = 1e-3;
+    o->momentum = 0.9;
+    o->p_synth = 0.5;
+    o->seed = 0;
+    o->synthesis = TRAIN_SAS;
+    o->label = "train";
+}
+
+/* Fisher-Yates with ppad's rng. */
+static void shuffle(int *a, int n, ppad_rng *r) {
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)rng_int(r, 0, i + 1);
+        int t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+}
+
+typedef struct shot_cache {
+    int n;
+    gray8 *img; /* at the dataset's base size (224, or 256 for VinDr) */
+} shot_cache;
+
+static void cache_free(shot_cache *c) {
+    for (int i = 0; i < c->n; i++) gray8_free(&c->img[i]);
+    free(c->img);
+    memset(c, 0, sizeof *c);
+}
+
+/* One training sample: draws position and synthesis, writes normalised pixels. */
+static int make_sample(float *pixels, int *position, int *label, const shot_cache *c, int k, const ppad_train_opts *o,
+                       int S, ppad_rng *r, gray8 *work, ppad_err *err) {
+    const gray8 *src = &c->img[k];
+    int pos = o->no_position ? REGION_WHOLE : sas_draw_position(r);
+    int synth = o->synthesis != TRAIN_NONE && rng_uniform(r) < o->p_synth;
+    const gray8 *use = src;
+    if (synth) {
+        if (o->synthesis == TRAIN_SAS) {
+            if (sas_apply(work, NULL, src, pos, NAN, r, NULL, err) != 0) return -1;
+        } else {
+            int other = c->n > 1 ? (int)rng_int(r, 0, c->n - 1) : 0;
+            if (c->n > 1 && other >= k) other++;
+            if (fpi_apply(work, NULL, src, &c->img[other], pos, r, NULL, err) != 0) return -1;
+        }
+        use = work;
+    }
+    gray8 resized = {0};
+    if (use->w != S || use->h != S) {
+        if (image_resize_bicubic(&resized, use, S, S, err) != 0) return -1;
+        use = &resized;
+    }
+    image_normalize(pixels, use);
+    gray8_free(&resized);
+    *position = pos;
+    *label = synth ? 1 : 0;
+    return 0;
+}
+
+int ppad_train(ppad_engine *e, ppad_params *p, const dataset *d, const ppad_train_opts *o, ppad_err *err) {
+    const clip_model *m = e->m;
+    const int S = m->cfg.image_size;
+    const size_t npx = (size_t)3 * S * S;
+    if (d->n_train == 0) return ppad_fail(err, "%s: no training normals", d->root);
+    if (o->shots < 1 || o->batch < 1 || o->epochs < 1)
+        return ppad_fail(err, "shots, batch and epochs must be positive");
+    if ((size_t)o->shots > d->n_train)
+        return ppad_fail(err, "%s: --shots %d but only %zu training normals", d->root, o->shots, d->n_train);
+    ppad_rng master, r;
+    rng_seed(&master, o->seed);
+    /* the shots: a seeded draw without replacement */
+    int *order = ppad_malloc(sizeof(int) * d->n_train, err);
+    int *perm = ppad_malloc(sizeof(int) * (size_t)o->shots, err);
+    int *pos = ppad_malloc(sizeof(int) * (size_t)o->batch, err);
+    int *lab = ppad_malloc(sizeof(int) * (size_t)o->batch, err);
+    float *pixels = ppad_aligned_alloc(sizeof(float) * npx * (size_t)o->batch, err);
+    shot_cache cache = {0};
+    gray8 work = {0};
+    int rc = -1;
+    if (!order || !perm || !pos || !lab || !pixels) goto out;
+    for (size_t i = 0; i < d->n_train; i++) order[i] = (int)i;
+    rng_split(&r, &master);
+    shuffle(order, (int)d->n_train, &r);
+    cache.img = ppad_calloc((size_t)o->shots, sizeof(gray8), err);
+    if (!cache.img) goto out;
+    for (int i = 0; i < o->shots; i++) {
+        if (dataset_load_base(&cache.img[i], d, d->train[order[i]].path, err) != 0) goto out;
+        cache.n = i + 1;
+    }
+    if (gray8_alloc(&work, cache.img[0].w, cache.img[0].h, err) != 0) goto out;
+
+    const int per_epoch = (o->shots + o->batch - 1) / o->batch;
+    const int total = per_epoch * o->epochs;
+    ppad_progress bar;
+    progress_begin(&bar, o->label ? o->label : "train", total, o->quiet);
+    if (o->log) fprintf(o->log, "step,epoch,lr,loss,n_abnormal,seconds\n");
+    double lr = o->lr, t0 = ppad_now(), last_loss = NAN;
+    int step = 0;
+    for (int ep = 0; ep < o->epochs; ep++) {
+        ppad_rng er;
+        rng_split(&er, &master);
+        for (int i = 0; i < o->shots; i++) perm[i] = i;
+        shuffle(perm, o->shots, &er);
+        for (int b0 = 0; b0 < o->shots; b0 += o->batch, step++) {
+            int nb = o->shots - b0 < o->batch ? o->shots - b0 : o->batch, n_ab = 0;
+            for (int j = 0; j < nb; j++) {
+                if (make_sample(pixels + (size_t)j * npx, &pos[j], &lab[j], &cache, perm[b0 + j], o, S, &er, &work,
+                                err) != 0)
+                    goto out;
+                n_ab += lab[j];
+            }
+            double loss;
+            lr = cosine_lr_next(lr, o->lr, step, total);
+            if (engine_loss_grad(e, p, pixels, pos, lab, nb, &loss, NULL, err) != 0) goto out;
+            params_sgd_step(p, lr, o->momentum);
+            last_loss = loss;
+            if (o->log) {
+                fprintf(o->log, "%d,%d,%.9g,%.9g,%d,%.3f\n", step + 1, ep + 1, lr, loss, n_ab, ppad_now() - t0);
+                fflush(o->log);
+            }
+            char extra[64];
+            snprintf(extra, sizeof extra, "epoch %d/%d loss %.4f", ep + 1, o->epochs, loss);
+            progress_update(&bar, step + 1, extra);
+        }
+        int last = ep + 1 == o->epochs;
+        if (o->on_eval && (last || (o->eval_every > 0 && (ep + 1) % o->eval_every == 0))) {
+            if (o->on_eval(o->eval_ctx, ep + 1, p, err) != 0) goto out;
+        }
+    }
+    {
+        char extra[64];
+        snprintf(extra, sizeof extra, "loss %.4f", last_loss);
+        progress_end(&bar, extra);
+    }
+    rc = 0;
+out:
+    cache_free(&cache);
+    gray8_free(&work);
+    free(order), free(perm), free(pos), free(lab), free(pixels);
+    return rc;
+}

@@ -54,7 +54,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libppad.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libppad.a $(LDLIBS)
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libppad.a
+$(BUILD)/bench/%: bench/%.c bench/bench.h $(BUILD)/libppad.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libppad.a $(LDLIBS)
 

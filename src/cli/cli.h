@@ -22,6 +22,7 @@ int cmd_predict(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_zeroshot(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_random_model(int argc, char **argv);
 int cmd_preprocess(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_phantom(int argc, char **argv);

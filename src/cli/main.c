@@ -14,6 +14,7 @@ static const verb VERBS[] = {
     {"info", cmd_info, "print a checkpoint's inferred CLIP configuration and dtypes"},
     {"embed", cmd_embed, "L2-normalised CLIP features of images or texts, as CSV"},
     {"tokenize", cmd_tokenize, "CLIP BPE token ids of texts (77 per line)"},
+    {"random-model", cmd_random_model, "write a random-initialised CheXzero-layout backbone (demos, tests)"},
     {"init-prompts", cmd_init_prompts, "write freshly initialised PPAD prompts (ctx, image prompt)"},
     {"train", cmd_train, "train PPAD's prompts on a dataset's normal images (+ synthetic lesions)"},
     {"test", cmd_test, "ACC, AUC, F1, AP of trained prompts on a dataset's test split"},

@@ -65,6 +65,12 @@ typedef struct clip_model {
 } clip_model;
 
 int  clip_load(clip_model *m, const char *path, ppad_err *err);
+/* Writes a random-initialised checkpoint of configuration c with CheXzero's key
+ * names and mixed fp16/fp32 layout (OpenAI CLIP's initialisation, logit scale 100).
+ * embed_std > 0 overrides the std of the visual class and positional embeddings
+ * (OpenAI: width^-0.5); see ppad random-model --help. */
+int  clip_random_write(const char *path, const clip_config *c, unsigned long long seed, double embed_std,
+                       ppad_err *err);
 void clip_free(clip_model *m);
 
 /* ---- transformer stack activations ----

@@ -180,3 +180,25 @@ void pt_gather_f32(float *dst, const unsigned char *base, pt_dtype t, const pt_t
 void pt_gather_i64(int64_t *dst, const unsigned char *base, pt_dtype t, const pt_tensor *v) {
     GATHER_BODY(int64_t, pt_convert_i64)
 }
+
+uint16_t pt_f32_to_half(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000u;
+    uint32_t ax = x & 0x7fffffffu;
+    if (ax >= 0x7f800000u) /* inf or NaN */
+        return (uint16_t)(sign | 0x7c00u | (ax > 0x7f800000u ? 0x200u | ((ax >> 13) & 0x3ffu) : 0));
+    if (ax >= 0x477ff000u) return (uint16_t)(sign | 0x7c00u); /* rounds to >= 65520: inf */
+    if (ax < 0x38800000u) {                                   /* below the smallest normal half: subnormal or 0 */
+        if (ax < 0x33000000u) return (uint16_t)sign;          /* < 2^-25: rounds to 0 */
+        uint32_t mant = (ax & 0x7fffffu) | 0x800000u;
+        int shift = 126 - (int)(ax >> 23); /* 14..24 */
+        uint32_t q = mant >> shift, rem = mant & ((1u << shift) - 1), half = 1u << (shift - 1);
+        if (rem > half || (rem == half && (q & 1))) q++;
+        return (uint16_t)(sign | q);
+    }
+    uint32_t q = (ax - 0x38000000u) >> 13; /* rebias exponent 127 -> 15 */
+    uint32_t rem = ax & 0x1fffu;
+    if (rem > 0x1000u || (rem == 0x1000u && (q & 1))) q++;
+    return (uint16_t)(sign | q);
+}

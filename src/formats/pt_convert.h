@@ -13,6 +13,8 @@
 /* IEEE 754 binary16 -> binary32, exact for every bit pattern (subnormals,
  * infinities; NaNs keep sign and payload, quietened). */
 float pt_half_to_f32(uint16_t h);
+/* fp32 -> IEEE half, round to nearest even (overflow to inf, NaN kept quiet). */
+uint16_t pt_f32_to_half(float f);
 /* bfloat16 -> binary32 (the upper 16 bits of a float; exact). */
 float pt_bf16_to_f32(uint16_t b);
 

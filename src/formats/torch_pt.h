@@ -69,6 +69,7 @@ typedef struct pt_out_tensor {
     const float *data;
     int ndim;
     int64_t shape[PT_MAX_DIMS];
+    int half;  /* 1: store as float16 (HalfStorage, round to nearest even), 0: float32 */
 } pt_out_tensor;
 int pt_write_f32(const char *path, const pt_out_tensor *ts, int n, ppad_err *err);
 

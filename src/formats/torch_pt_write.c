@@ -12,6 +12,7 @@
  * Entries are stored uncompressed with their data 64-byte aligned (padding in
  * an "FB" local extra field, as torch does). The zip container is written
  * directly (it is a few fixed-size records); the file appears atomically. */
+#include "formats/pt_convert.h"
 #include "formats/torch_pt.h"
 
 #include <stdio.h>
@@ -124,7 +125,7 @@ static void pk_tensor(wbuf *b, const pt_out_tensor *t, int storage, int64_t nume
     put1(b, '(');
     put1(b, '(');
     pk_str(b, "storage");
-    pk_global(b, "torch", "FloatStorage");
+    pk_global(b, "torch", t->half ? "HalfStorage" : "FloatStorage");
     pk_str(b, key);
     pk_str(b, "cpu");
     pk_int(b, numel);
@@ -309,9 +310,19 @@ int pt_write_f32(const char *path, const pt_out_tensor *ts, int n, ppad_err *err
     for (int i = 0; i < n; i++) {
         zent *e = &es[1 + i];
         snprintf(e->name, sizeof e->name, TOP "/data/%d", i);
-        e->size = (uint64_t)numel[i] * 4;
-        e->crc = (uint32_t)crc32_z(crc32_z(0L, Z_NULL, 0), (const unsigned char *)ts[i].data, (z_size_t)e->size);
-        if (write_entry(af.fp, e, &pos, ts[i].data, path, err) != 0) goto done;
+        const void *bytes = ts[i].data;
+        uint16_t *h = NULL;
+        e->size = (uint64_t)numel[i] * (ts[i].half ? 2 : 4);
+        if (ts[i].half && numel[i] > 0) {
+            h = ppad_malloc(sizeof(uint16_t) * (size_t)numel[i], err);
+            if (!h) goto done;
+            for (int64_t k = 0; k < numel[i]; k++) h[k] = pt_f32_to_half(ts[i].data[k]);
+            bytes = h;
+        }
+        e->crc = (uint32_t)crc32_z(crc32_z(0L, Z_NULL, 0), (const unsigned char *)bytes, (z_size_t)e->size);
+        int wrc = write_entry(af.fp, e, &pos, bytes, path, err);
+        free(h);
+        if (wrc != 0) goto done;
     }
     zent *v = &es[n + 1];
     snprintf(v->name, sizeof v->name, TOP "/version");

@@ -1,0 +1,45 @@
+"""ppad random-model writes a checkpoint with CheXzero's exact keys, order,
+shapes and mixed fp16/fp32 layout, that PyTorch loads into CLIP strictly and
+that has OpenAI CLIP's initialisation statistics."""
+import os
+import sys
+import tempfile
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import clip_ref  # noqa: E402
+from check import ASAN, FIX, PPAD, check, done, run  # noqa: E402
+
+with tempfile.TemporaryDirectory() as d:
+    if not ASAN:
+        p = os.path.join(d, "full.pt")
+        r = run([PPAD, "random-model", "--out", p, "--seed", "4"])
+        if check(r.returncode == 0, "random-model (full size) runs", r.stderr):
+            got = torch.load(p)
+            ref = torch.load(os.path.join(FIX, "clip_full.pt"))
+            check(list(got) == list(ref), "same keys in the same order as a PyTorch CheXzero-layout state dict")
+            check(all(got[k].shape == ref[k].shape and got[k].dtype == ref[k].dtype for k in ref),
+                  "same shapes and dtypes (mixed fp16/fp32)",
+                  str([k for k in ref if got[k].shape != ref[k].shape or got[k].dtype != ref[k].dtype][:5]))
+            model = clip_ref.CLIP()
+            model.load_state_dict({k: v.float() for k, v in got.items()}, strict=True)
+            check(True, "loads strictly into the PyTorch CLIP")
+            w = got["visual.transformer.resblocks.0.attn.in_proj_weight"].float()
+            check(abs(float(w.std()) - 768 ** -0.5) < 0.001 and abs(float(w.mean())) < 0.001,
+                  "OpenAI init statistics (in_proj std = width^-0.5)", "%g" % w.std())
+            check(abs(float(got["logit_scale"]) - 4.60517) < 1e-4, "logit scale 100")
+            del got, ref, model
+    p1, p2 = os.path.join(d, "t1.pt"), os.path.join(d, "t2.pt")
+    args = ["--vision-width", "128", "--vision-layers", "2", "--text-width", "128", "--text-layers", "2",
+            "--embed-dim", "64", "--seed", "9"]
+    r1 = run([PPAD, "random-model", "--out", p1] + args)
+    r2 = run([PPAD, "random-model", "--out", p2] + args)
+    check(r1.returncode == 0 and open(p1, "rb").read() == open(p2, "rb").read(), "same seed: identical files")
+    sd = torch.load(p1)
+    m = clip_ref.CLIP(**clip_ref.config_from_state_dict(sd))
+    m.load_state_dict({k: v.float() for k, v in sd.items()}, strict=True)
+    check(True, "small configuration loads strictly into the PyTorch CLIP")
+    r = run([PPAD, "random-model", "--out", os.path.join(d, "x.pt"), "--vision-width", "100"])
+    check(r.returncode == 2 and "multiples of 64" in r.stderr, "width not a multiple of 64 refused", r.stderr)
+done()

@@ -18,7 +18,7 @@ SAN      ?=
 # -std=c11 (not gnu11) also keeps the compiler from contracting a*b+c into FMA,
 # which the pixel-exact Pillow resize relies on.
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -fopenmp -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS) $(SAN)
-LDLIBS   += $(PKG_LIBS) -lunistring -lm -fopenmp $(SAN)
+LDLIBS   += $(PKG_LIBS) -ldnnl -lunistring -lm -fopenmp $(SAN)
 BUILD    ?= build
 
 LIB_SRC  := $(wildcard src/base/*.c src/formats/*.c src/tokenizer/*.c src/clip/*.c src/data/*.c src/ppad/*.c)
@@ -48,11 +48,11 @@ $(BUILD)/ppad: $(CLI_OBJ) $(BUILD)/libppad.a
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libppad.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libppad.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Itests/unit -o $@ $< $(BUILD)/libppad.a $(LDLIBS)
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libppad.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libppad.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libppad.a $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c bench/bench.h $(BUILD)/libppad.a
 	@mkdir -p $(dir $@)
@@ -79,10 +79,10 @@ asan:
 bench: all $(FIXTURES)
 	BUILD=$(BUILD) bash bench/run.sh
 
-demo: all
-	bash tests/demo.sh
+demo:
+	bash tools/demo.sh
 
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) $(BENCH_BIN:=.d)

@@ -40,6 +40,16 @@ static inline double bench_peak_rss_mb(void) { return bench_status_mb("VmHWM"); 
 /* Resident set size now. */
 static inline double bench_rss_mb(void) { return bench_status_mb("VmRSS"); }
 
+/* Resets VmHWM to the current RSS (Linux >= 4.0), so that a later
+ * bench_peak_rss_mb() is the peak since this call: e.g. the peak of a step
+ * without the model load's transient. Returns 0, or -1 where unsupported. */
+static inline int bench_reset_peak(void) {
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (!f) return -1;
+    int ok = fputs("5", f) >= 0;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
 /* Both pools: ppad's own OpenMP loops and (OpenMP-built) OpenBLAS. */
 static inline void bench_threads(int n) {
     if (n <= 0) return;

@@ -39,6 +39,16 @@ def status_mb(field):
     return -1.0
 
 
+def reset_peak():
+    """VmHWM := current RSS (Linux >= 4.0); False where unsupported."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def out(**kv):
     for k, v in kv.items():
         print(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}")
@@ -116,7 +126,13 @@ def main():
         return
 
     model = frozen_model(a.weights)
-    model_rss = status_mb("VmRSS")
+    model_rss, load_peak = status_mb("VmRSS"), status_mb("VmHWM")
+    reset = reset_peak()
+
+    def peaks():
+        """work_peak_rss_mb: since the model was loaded; peak_rss_mb: the whole process."""
+        work = status_mb("VmHWM") if reset else -1.0
+        return dict(model_rss_mb=model_rss, work_peak_rss_mb=work, peak_rss_mb=max(work, load_peak))
 
     if a.mode == "vision":
         x = torch.randn(a.batch, 3, 224, 224, generator=gen)
@@ -125,8 +141,7 @@ def main():
             with torch.no_grad():
                 model.encode_image(x)
         s = timed(fwd, a.reps)
-        out(batch=a.batch, reps=a.reps, fwd_s=s, images_per_s=a.batch / s, model_rss_mb=model_rss,
-            peak_rss_mb=status_mb("VmHWM"))
+        out(batch=a.batch, reps=a.reps, fwd_s=s, images_per_s=a.batch / s, **peaks())
 
     elif a.mode in ("step", "step-orig"):
         ctx, mask = prompts(gen)
@@ -148,8 +163,7 @@ def main():
             last["loss"] = loss.item()
         w = min(a.warmup, n)
         s = timed(lambda: step(n), a.reps, (lambda: step(w)) if w > 0 else (lambda: None))
-        out(batch=n, reps=a.reps, step_s=s, per_sample_ms=1e3 * s / n, loss=last["loss"], model_rss_mb=model_rss,
-            peak_rss_mb=status_mb("VmHWM"))
+        out(batch=n, reps=a.reps, step_s=s, per_sample_ms=1e3 * s / n, loss=last["loss"], **peaks())
 
     elif a.mode == "score":
         ctx, mask = prompts(gen)
@@ -168,8 +182,7 @@ def main():
         if a.warmup > 0:
             run(a.warmup)
         s = statistics.median([run(a.images) for _ in range(a.reps)])
-        out(images=a.images, chunk=a.chunk, reps=a.reps, score_s=s, images_per_s=a.images / s,
-            model_rss_mb=model_rss, peak_rss_mb=status_mb("VmHWM"))
+        out(images=a.images, chunk=a.chunk, reps=a.reps, score_s=s, images_per_s=a.images / s, **peaks())
 
 
 if __name__ == "__main__":

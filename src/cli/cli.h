@@ -56,6 +56,7 @@ typedef struct cli_session_opts {
     unsigned long long seed;
     int micro;        /* image micro-batch (0: default 16) */
     int image_prompt; /* 0: ablation without the image prompt */
+    const char *precision; /* NULL/"fp32", or "bf16": reduced-precision image tower for scoring */
 } cli_session_opts;
 typedef struct cli_session {
     ppad_model *m;
@@ -69,6 +70,8 @@ typedef struct cli_session {
 void cli_csv_field(FILE *f, const char *s);
 /* ",p0,p1,p2,p3,p4" (empty fields for positions not scored). */
 void cli_print_probs(const double *probs, int no_position);
+/* Applies --precision to a loaded model ("fp32" or "bf16"; NULL = fp32). */
+int cli_apply_precision(ppad_model *m, const char *precision, ppad_err *err);
 int  session_open(cli_session *s, const cli_session_opts *o, ppad_err *err);
 void session_close(cli_session *s);
 

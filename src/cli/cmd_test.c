@@ -20,6 +20,8 @@ static const char *HELP =
     "  --no-position       ablation: whole image only (score = p_whole)\n"
     "  --no-image-prompt   ablation: never apply the image prompt\n"
     "  --classes A,B / --positions ... / --vocab V   prompt names (see ppad step --help)\n"
+    "  --precision P       fp32 (default) or bf16: image tower matrix products in bfloat16 (AVX512-BF16,\n"
+    "                      fp32 accumulation; falls back to fp32 on CPUs without it); ~2x faster\n"
     "  --threads N         worker threads (default: all cores)\n"
     "  --quiet             no progress bar\n";
 
@@ -40,6 +42,7 @@ int cmd_test(int argc, char **argv) {
         else if (!strcmp(a, "--layout") && has) layout = argv[++i];
         else if (!strcmp(a, "--scores") && has) scores = argv[++i];
         else if (!strcmp(a, "--vocab") && has) so.vocab = argv[++i];
+        else if (!strcmp(a, "--precision") && has) so.precision = argv[++i];
         else if (!strcmp(a, "--classes") && has) so.classes = argv[++i];
         else if (!strcmp(a, "--positions") && has) so.positions = argv[++i];
         else if (!strcmp(a, "--json")) json = 1;

@@ -24,6 +24,7 @@ static const char *HELP =
     "  --json             metrics as JSON\n"
     "  --threshold T      decision threshold (default 0.5)\n"
     "  --vocab V          CLIP vocabulary (needed for texts other than the defaults)\n"
+    "  --precision P      fp32 (default) or bf16 (see ppad test --help)\n"
     "  --threads N        worker threads (default: all cores)\n"
     "  --quiet            no progress bar\n";
 
@@ -76,6 +77,7 @@ out:
 }
 
 int cmd_zeroshot(int argc, char **argv) {
+    const char *precision = NULL;
     const char *weights = NULL, *data = NULL, *layout = NULL, *scores_path = NULL, *texts = NULL, *vocab_path = NULL;
     double threshold = 0.5;
     long threads = 0;
@@ -91,6 +93,7 @@ int cmd_zeroshot(int argc, char **argv) {
         else if (!strcmp(a, "--scores") && has) scores_path = argv[++i];
         else if (!strcmp(a, "--texts") && has) texts = argv[++i];
         else if (!strcmp(a, "--vocab") && has) vocab_path = argv[++i];
+        else if (!strcmp(a, "--precision") && has) precision = argv[++i];
         else if (!strcmp(a, "--json")) json = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
         else if (!strcmp(a, "--threshold") && has) { if (cli_double("--threshold", argv[++i], &threshold, &err)) return cli_error(&err); }
@@ -119,6 +122,7 @@ int cmd_zeroshot(int argc, char **argv) {
         goto out;
     }
     if (ppad_model_load(&m, weights, &err) != 0) goto out;
+    if (cli_apply_precision(m, precision, &err) != 0) goto out;
     {
         ppad_err verr;
         if (ppad_vocab_load(&vocab, vocab_path, weights, &verr) != 0 && vocab_path) { err = verr; goto out; }

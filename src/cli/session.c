@@ -1,14 +1,25 @@
 /* session.c — what every PPAD verb sets up: model, vocabulary, prompt names,
  * prompts (from a file or freshly initialised) and the engine. */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/error.h"
 #include "cli/cli.h"
 
+int cli_apply_precision(ppad_model *m, const char *precision, ppad_err *err) {
+    if (!precision || !strcmp(precision, "fp32")) return 0;
+    if (strcmp(precision, "bf16") != 0) return ppad_fail(err, "--precision must be fp32 or bf16, not '%s'", precision);
+    int rc = clip_enable_bf16(m, err);
+    if (rc < 0) return -1;
+    if (rc == 0) fprintf(stderr, "ppad: note: this CPU has no AVX512-BF16 instructions; scoring in fp32 instead\n");
+    return 0;
+}
+
 int session_open(cli_session *s, const cli_session_opts *o, ppad_err *err) {
     memset(s, 0, sizeof *s);
     if (cli_names(&s->names, o->classes, o->positions, err) != 0) return -1;
     if (ppad_model_load(&s->m, o->weights, err) != 0) return -1;
+    if (cli_apply_precision(s->m, o->precision, err) != 0) goto fail;
     if (o->prompts) {
         if (params_load(&s->p, o->prompts, err) != 0) goto fail;
         if (params_check_model(&s->p, s->m, o->prompts, err) != 0) goto fail;

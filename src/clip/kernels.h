@@ -11,6 +11,7 @@
 #define PPAD_CLIP_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* ---- linear: out = inp @ weight^T + bias ---- */
 void linear_forward(float *out,          /* (N, OC) */
@@ -23,11 +24,17 @@ void linear_backward(float *dinp,         /* (N, C)  += dout @ weight */
                      const float *weight, /* (OC, C) */
                      int N, int C, int OC);
 
+/* The same with a bf16 copy of the weight: w16 is used when non-NULL and the CPU
+ * supports it, else the fp32 weight (forward only: the reduced-precision path). */
+void linear_forward_mixed(float *out, const float *inp, const float *weight, const uint16_t *w16, const float *bias,
+                          int N, int C, int OC);
+
 /* ---- matmul with a (C, OC) matrix (CLIP's visual.proj / text_projection): out = inp @ w ---- */
 void matmul_forward(float *out,       /* (N, OC) */
                     const float *inp, /* (N, C) */
                     const float *w,   /* (C, OC) */
                     int N, int C, int OC);
+void matmul_forward_mixed(float *out, const float *inp, const float *w, const uint16_t *w16, int N, int C, int OC);
 void matmul_backward(float *dinp,       /* (N, C) += dout @ w^T */
                      const float *dout, /* (N, OC) */
                      const float *w,    /* (C, OC) */

@@ -4,9 +4,10 @@
 #include <math.h>
 #include <stddef.h>
 
-#include <cblas.h>
 
+#include "clip/gemm.h"
 #include "clip/kernels.h"
+#include "clip/vmath.h"
 
 /* Inner loops carry "omp simd": at -O2 GCC's cheap vectoriser cost model
  * skips loops of unknown trip count that need alias checks, and float
@@ -20,12 +21,12 @@ static inline float dot(const float *a, const float *b, int n) {
 
 void linear_backward(float *dinp, const float *dout, const float *weight, int N, int C, int OC) {
     /* dinp (N, C) += dout (N, OC) @ weight (OC, C) */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, C, OC, 1.0f, dout, OC, weight, C, 1.0f, dinp, C);
+    gemm_nn(dinp, dout, weight, N, C, OC, 1);
 }
 
 void matmul_backward(float *dinp, const float *dout, const float *w, int N, int C, int OC) {
     /* dinp (N, C) += dout (N, OC) @ w^T, w is (C, OC) */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, C, OC, 1.0f, dout, OC, w, OC, 1.0f, dinp, C);
+    gemm_nt(dinp, dout, w, NULL, N, C, OC, 1);
 }
 
 /* y = xhat * w + b with xhat = (x - mean) * rstd. With g = dout * w:
@@ -61,7 +62,7 @@ void quickgelu_backward(float *dinp, const float *inp, const float *dout, size_t
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < N; i++) {
         float x = inp[i];
-        float s = 1.0f / (1.0f + expf(-1.702f * x));
+        float s = 1.0f / (1.0f + vexpf(-1.702f * x));
         dinp[i] += dout[i] * (s + 1.702f * x * s * (1.0f - s));
     }
 }

@@ -1,23 +1,29 @@
 /* kernels_forward.c — forward halves of the kernel pairs in kernels.h. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
-
+#include "clip/gemm.h"
 #include "clip/kernels.h"
+#include "clip/vmath.h"
 
 void linear_forward(float *out, const float *inp, const float *weight, const float *bias, int N, int C, int OC) {
-    float beta = 0.0f;
-    if (bias) {
-#pragma omp parallel for schedule(static)
-        for (int n = 0; n < N; n++) memcpy(out + (size_t)n * OC, bias, sizeof(float) * (size_t)OC);
-        beta = 1.0f;
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, C, 1.0f, inp, C, weight, C, beta, out, OC);
+    gemm_nt(out, inp, weight, bias, N, OC, C, 0);
 }
 
 void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, OC, C, 1.0f, inp, C, w, OC, 0.0f, out, OC);
+    gemm_nn(out, inp, w, N, OC, C, 0);
+}
+
+void linear_forward_mixed(float *out, const float *inp, const float *weight, const uint16_t *w16, const float *bias,
+                          int N, int C, int OC) {
+    if (w16 && gemm_nt_bf16(out, inp, w16, bias, N, OC, C) == 0) return;
+    gemm_nt(out, inp, weight, bias, N, OC, C, 0);
+}
+
+void matmul_forward_mixed(float *out, const float *inp, const float *w, const uint16_t *w16, int N, int C, int OC) {
+    if (w16 && gemm_nn_bf16(out, inp, w16, N, OC, C) == 0) return;
+    gemm_nn(out, inp, w, N, OC, C, 0);
 }
 
 void layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight, const float *bias,
@@ -43,9 +49,12 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *inp, c
 
 void quickgelu_forward(float *out, const float *inp, size_t N) {
 #pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < N; i++) {
-        float x = inp[i];
-        out[i] = x / (1.0f + expf(-1.702f * x));
+    for (size_t i0 = 0; i0 < N; i0 += 4096) {
+        size_t n = N - i0 < 4096 ? N - i0 : 4096;
+        const float *restrict x = inp + i0;
+        float *restrict y = out + i0;
+#pragma omp simd
+        for (size_t i = 0; i < n; i++) y[i] = x[i] / (1.0f + vexpf(-1.702f * x[i]));
     }
 }
 
@@ -53,41 +62,82 @@ void attention_forward(float *out, float *att, const float *qkv, int B, int T, i
     const int hd = C / NH;
     const float scale = 1.0f / sqrtf((float)hd);
     const size_t C3 = 3 * (size_t)C;
-#pragma omp parallel for collapse(2) schedule(static)
-    for (int b = 0; b < B; b++) {
-        for (int h = 0; h < NH; h++) {
-            const float *base = qkv + (size_t)b * T * C3;
-            float *A = att + ((size_t)b * NH + h) * T * T;
-            for (int i = 0; i < T; i++) {
-                const float *q = base + (size_t)i * C3 + h * hd;
-                float *a = A + (size_t)i * T;
-                int jmax = causal ? i + 1 : T;
-                float mx = -INFINITY;
-                for (int j = 0; j < jmax; j++) {
+#pragma omp parallel
+    {
+        /* this thread's contiguous copies of one head's K and V, (T, hd) each; if
+         * they cannot be allocated, K and V are read in place (strided, slower) */
+        float *kv = malloc(sizeof(float) * 2 * (size_t)T * hd);
+#pragma omp for collapse(2) schedule(static)
+        for (int b = 0; b < B; b++) {
+            for (int h = 0; h < NH; h++) {
+                const float *base = qkv + (size_t)b * T * C3;
+                float *A = att + ((size_t)b * NH + h) * T * T;
+                if (!kv) { /* no scratch: the plain strided loops */
+                    for (int i = 0; i < T; i++) {
+                        const float *q = base + (size_t)i * C3 + h * hd;
+                        float *a = A + (size_t)i * T;
+                        const int jmax = causal ? i + 1 : T;
+                        float mx = -INFINITY, sum = 0;
+                        for (int j = 0; j < jmax; j++) {
+                            const float *k = base + (size_t)j * C3 + C + h * hd;
+                            float s = 0;
+                            for (int d = 0; d < hd; d++) s += q[d] * k[d];
+                            a[j] = s * scale;
+                            mx = a[j] > mx ? a[j] : mx;
+                        }
+                        for (int j = 0; j < jmax; j++) sum += (a[j] = expf(a[j] - mx));
+                        for (int j = 0; j < T; j++) a[j] = j < jmax ? a[j] / sum : 0.0f;
+                        float *o = out + ((size_t)b * T + i) * C + h * hd;
+                        for (int d = 0; d < hd; d++) o[d] = 0.0f;
+                        for (int j = 0; j < jmax; j++)
+                            for (int d = 0; d < hd; d++) o[d] += a[j] * base[(size_t)j * C3 + 2 * C + h * hd + d];
+                    }
+                    continue;
+                }
+                /* Kt (hd, T): K transposed, so that a query's scores are axpys over
+                 * contiguous rows; V (T, hd) contiguous */
+                float *restrict Kt = kv, *restrict V = kv + (size_t)T * hd;
+                for (int j = 0; j < T; j++) {
                     const float *k = base + (size_t)j * C3 + C + h * hd;
-                    float s = 0;
-                    for (int d = 0; d < hd; d++) s += q[d] * k[d];
-                    s *= scale;
-                    a[j] = s;
-                    if (s > mx) mx = s;
+                    for (int d = 0; d < hd; d++) Kt[(size_t)d * T + j] = k[d];
+                    memcpy(V + (size_t)j * hd, base + (size_t)j * C3 + 2 * C + h * hd, sizeof(float) * hd);
                 }
-                float sum = 0;
-                for (int j = 0; j < jmax; j++) {
-                    a[j] = expf(a[j] - mx);
-                    sum += a[j];
-                }
-                float inv = 1.0f / sum;
-                for (int j = 0; j < jmax; j++) a[j] *= inv;
-                for (int j = jmax; j < T; j++) a[j] = 0.0f;
-                float *o = out + ((size_t)b * T + i) * C + h * hd;
-                for (int d = 0; d < hd; d++) o[d] = 0.0f;
-                for (int j = 0; j < jmax; j++) {
-                    const float *v = base + (size_t)j * C3 + 2 * C + h * hd;
-                    float p = a[j];
-                    for (int d = 0; d < hd; d++) o[d] += p * v[d];
+                for (int i = 0; i < T; i++) {
+                    const float *restrict q = base + (size_t)i * C3 + h * hd;
+                    float *restrict a = A + (size_t)i * T;
+                    const int jmax = causal ? i + 1 : T;
+#pragma omp simd
+                    for (int j = 0; j < T; j++) a[j] = 0.0f;
+                    for (int d = 0; d < hd; d++) {
+                        const float qd = q[d] * scale;
+                        const float *restrict kt = Kt + (size_t)d * T;
+#pragma omp simd
+                        for (int j = 0; j < jmax; j++) a[j] += qd * kt[j];
+                    }
+                    float mx = -INFINITY;
+                    for (int j = 0; j < jmax; j++) mx = a[j] > mx ? a[j] : mx;
+                    float sum = 0;
+#pragma omp simd reduction(+ : sum)
+                    for (int j = 0; j < jmax; j++) {
+                        a[j] = vexpf(a[j] - mx);
+                        sum += a[j];
+                    }
+                    const float inv = 1.0f / sum;
+#pragma omp simd
+                    for (int j = 0; j < jmax; j++) a[j] *= inv;
+                    float *restrict o = out + ((size_t)b * T + i) * C + h * hd;
+#pragma omp simd
+                    for (int d = 0; d < hd; d++) o[d] = 0.0f;
+                    for (int j = 0; j < jmax; j++) {
+                        const float *restrict v = V + (size_t)j * hd;
+                        const float pj = a[j];
+#pragma omp simd
+                        for (int d = 0; d < hd; d++) o[d] += pj * v[d];
+                    }
                 }
             }
         }
+        free(kv);
     }
 }
 

@@ -36,6 +36,8 @@ typedef struct clip_layer {
     const float *ln2_w, *ln2_b;   /* (W) */
     const float *fc_w, *fc_b;     /* (4W, W), (4W) */
     const float *proj_w, *proj_b; /* (W, 4W), (W) */
+    /* bf16 copies of the four matrices (image tower, after clip_enable_bf16), else NULL */
+    const uint16_t *qkv_w16, *out_w16, *fc_w16, *proj_w16;
 } clip_layer;
 
 typedef struct clip_model {
@@ -57,6 +59,9 @@ typedef struct clip_model {
     const float *txt_proj;     /* (Wt, E) */
     clip_layer *txt_layers;    /* [text_layers] */
     float logit_scale;         /* log of the scale; logits use exp(logit_scale) */
+    /* reduced-precision image tower (scoring only): bf16 copies of its matrices */
+    uint16_t *block16;         /* one allocation, NULL unless clip_enable_bf16 succeeded */
+    const uint16_t *conv1_w16, *vis_proj16;
     /* what the file held, for `ppad info` */
     int n_tensors;
     long dtype_tensors[10];    /* per pt_dtype */
@@ -72,12 +77,18 @@ int  clip_load(clip_model *m, const char *path, ppad_err *err);
 int  clip_random_write(const char *path, const clip_config *c, unsigned long long seed, double embed_std,
                        ppad_err *err);
 void clip_free(clip_model *m);
+/* Makes the image tower's forward pass use bf16 matrix products (AVX512-BF16
+ * through oneDNN; fp32 accumulation, fp32 everywhere else) when no activations
+ * are saved, i.e. for scoring. Returns 1 if enabled, 0 if this CPU lacks bf16
+ * support (fp32 stays in use), -1 on error. Training always runs in fp32. */
+int  clip_enable_bf16(clip_model *m, ppad_err *err);
 
 /* ---- transformer stack activations ----
  * With save = 1 every layer's inputs needed by the backward pass are kept
  * (for PPAD's input gradients); with save = 0 one layer's worth is reused. */
 typedef struct tfm_acts {
     int B, T, W, NH, L, save, cap_BT;
+    int bf16;        /* use the layers' bf16 matrices (forward only) */
     /* per layer (L of each when save, else 1): */
     float *x_in;     /* (L, B*T, W) residual stream entering the layer */
     float *ln1_mean, *ln1_rstd; /* (L, B*T) */

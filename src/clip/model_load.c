@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "base/progress.h"
+#include "clip/gemm.h"
 #include "clip/model.h"
 #include "formats/torch_pt.h"
 
@@ -217,8 +218,40 @@ fail:
     return -1;
 }
 
+int clip_enable_bf16(clip_model *m, ppad_err *err) {
+    if (m->block16) return 1;
+    if (!gemm_bf16_supported()) return 0;
+    const clip_config *c = &m->cfg;
+    const size_t W = (size_t)c->vision_width;
+    size_t per_layer = 12 * W * W; /* qkv 3W^2 + out W^2 + fc 4W^2 + proj 4W^2 */
+    size_t n = per_layer * (size_t)c->vision_layers + W * 3 * c->patch * c->patch + W * (size_t)c->embed_dim;
+    uint16_t *b = ppad_aligned_alloc(sizeof(uint16_t) * n, err);
+    if (!b) return -1;
+    uint16_t *cur = b;
+#define CONV(dst, src, count)                                                          \
+    do {                                                                               \
+        size_t cnt_ = (count);                                                         \
+        for (size_t i_ = 0; i_ < cnt_; i_++) cur[i_] = gemm_f32_to_bf16((src)[i_]);    \
+        (dst) = cur;                                                                   \
+        cur += cnt_;                                                                   \
+    } while (0)
+    for (int l = 0; l < c->vision_layers; l++) {
+        clip_layer *ly = &m->vis_layers[l];
+        CONV(ly->qkv_w16, ly->qkv_w, 3 * W * W);
+        CONV(ly->out_w16, ly->out_w, W * W);
+        CONV(ly->fc_w16, ly->fc_w, 4 * W * W);
+        CONV(ly->proj_w16, ly->proj_w, 4 * W * W);
+    }
+    CONV(m->conv1_w16, m->conv1_w, W * 3 * c->patch * c->patch);
+    CONV(m->vis_proj16, m->vis_proj, W * (size_t)c->embed_dim);
+#undef CONV
+    m->block16 = b;
+    return 1;
+}
+
 void clip_free(clip_model *m) {
     if (!m) return;
+    free(m->block16);
     free(m->block);
     free(m->vis_layers);
     free(m->txt_layers);

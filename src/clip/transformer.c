@@ -95,14 +95,15 @@ void tfm_forward(tfm_acts *a, const clip_layer *layers, const float *x, int B, i
         layer_view v = view(a, l, B, T);
         if (v.x_in != cur) memcpy(v.x_in, cur, NW * sizeof(float));
         layernorm_forward(a->ln_out, v.ln1_mean, v.ln1_rstd, v.x_in, ly->ln1_w, ly->ln1_b, N, W);
-        linear_forward(v.qkv, a->ln_out, ly->qkv_w, ly->qkv_b, N, W, 3 * W);
+        const int h = a->bf16;
+        linear_forward_mixed(v.qkv, a->ln_out, ly->qkv_w, h ? ly->qkv_w16 : NULL, ly->qkv_b, N, W, 3 * W);
         attention_forward(a->attn_y, v.att, v.qkv, B, T, W, NH, causal);
-        linear_forward(a->ln_out, a->attn_y, ly->out_w, ly->out_b, N, W, W);
+        linear_forward_mixed(a->ln_out, a->attn_y, ly->out_w, h ? ly->out_w16 : NULL, ly->out_b, N, W, W);
         residual_forward(v.x_mid, v.x_in, a->ln_out, NW);
         layernorm_forward(a->ln_out, v.ln2_mean, v.ln2_rstd, v.x_mid, ly->ln2_w, ly->ln2_b, N, W);
-        linear_forward(v.fc_pre, a->ln_out, ly->fc_w, ly->fc_b, N, W, 4 * W);
+        linear_forward_mixed(v.fc_pre, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, N, W, 4 * W);
         quickgelu_forward(a->fc_act, v.fc_pre, (size_t)N * 4 * W);
-        linear_forward(a->ln_out, a->fc_act, ly->proj_w, ly->proj_b, N, 4 * W, W);
+        linear_forward_mixed(a->ln_out, a->fc_act, ly->proj_w, h ? ly->proj_w16 : NULL, ly->proj_b, N, 4 * W, W);
         /* the next layer's input (saved) or the final output */
         float *next = (a->save && l + 1 < a->L) ? view(a, l + 1, B, T).x_in : a->x_out;
         residual_forward(next, v.x_mid, a->ln_out, NW);

@@ -59,7 +59,7 @@ int clip_patch_embed(const clip_model *m, float *tokens, const float *pixels, in
                     memcpy(dst + ((size_t)ch * P + ky) * P, src, sizeof(float) * (size_t)P);
                 }
         }
-    linear_forward(tokens, cols, m->conv1_w, NULL, B * NP, K, W);
+    linear_forward_mixed(tokens, cols, m->conv1_w, m->conv1_w16, NULL, B * NP, K, W);
     free(cols);
     return 0;
 }
@@ -81,11 +81,12 @@ void clip_vision_forward(const clip_model *m, float *feat, const float *tokens, 
     }
     /* ln_pre writes straight into the transformer's first saved input */
     tfm_acts *ta = &a->tfm;
+    ta->bf16 = m->block16 != NULL && !ta->save; /* the reduced-precision path never trains */
     layernorm_forward(ta->x_in, a->pre_mean, a->pre_rstd, a->x_pre, m->ln_pre_w, m->ln_pre_b, B * T, W);
     tfm_forward(ta, m->vis_layers, ta->x_in, B, T, 0);
     for (int b = 0; b < B; b++) memcpy(a->pooled_in + (size_t)b * W, ta->x_out + (size_t)b * T * W, sizeof(float) * W);
     layernorm_forward(a->pooled, a->post_mean, a->post_rstd, a->pooled_in, m->ln_post_w, m->ln_post_b, B, W);
-    matmul_forward(feat, a->pooled, m->vis_proj, B, W, E);
+    matmul_forward_mixed(feat, a->pooled, m->vis_proj, ta->bf16 ? m->vis_proj16 : NULL, B, W, E);
 }
 
 int clip_vision_backward(const clip_model *m, float *dtokens, const float *dfeat, int B, clip_vision_acts *a,

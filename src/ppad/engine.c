@@ -26,7 +26,6 @@ int engine_init(ppad_engine *e, const clip_model *m, const ppad_seqs *seqs, int 
     const size_t E = (size_t)c->embed_dim, S = (size_t)c->image_size, Wt = (size_t)c->text_width;
     const size_t ntok = (size_t)e->micro * c->n_patches * c->vision_width;
     if (clip_text_acts_alloc(&e->tacts, m, PPAD_NSEQ, T, 1, err) != 0) goto fail;
-    if (clip_vision_acts_alloc(&e->vacts, m, e->micro, 1, err) != 0) goto fail;
 #define A(p, n)                                              \
     do {                                                     \
         e->p = ppad_aligned_alloc(sizeof(float) * (n), err); \
@@ -56,7 +55,8 @@ fail:
 
 void engine_free(ppad_engine *e) {
     clip_text_acts_free(&e->tacts);
-    clip_vision_acts_free(&e->vacts);
+    if (e->have_vacts) clip_vision_acts_free(&e->vacts);
+    if (e->have_facts) clip_vision_acts_free(&e->facts);
     free(e->emb), free(e->demb), free(e->txt_raw), free(e->txt_n), free(e->txt_norm), free(e->d_txt_n);
     free(e->d_txt_raw), free(e->pix), free(e->tokens), free(e->dtokens), free(e->img_raw), free(e->img_n);
     free(e->img_norm), free(e->d_img_n), free(e->d_img_raw);
@@ -74,25 +74,47 @@ int engine_encode_texts(ppad_engine *e, const ppad_params *p, int save_for_backw
 
 static int needs_prompt(const ppad_engine *e, int pos) { return e->image_prompt && pos != REGION_WHOLE; }
 
+static clip_vision_acts *acts_for(ppad_engine *e, int save, ppad_err *err) {
+    if (save) {
+        if (!e->have_vacts && clip_vision_acts_alloc(&e->vacts, e->m, e->micro, 1, err) != 0) return NULL;
+        e->have_vacts = 1;
+        return &e->vacts;
+    }
+    if (!e->have_facts && clip_vision_acts_alloc(&e->facts, e->m, e->micro, 0, err) != 0) return NULL;
+    e->have_facts = 1;
+    return &e->facts;
+}
+
+/* Replaces the patch tokens outside position pos's region by the image prompt. */
+static void apply_prompt(const ppad_engine *e, const ppad_params *p, float *tokens /* (NP, W) */, int pos) {
+    const clip_config *c = &e->m->cfg;
+    const size_t W = (size_t)c->vision_width;
+    if (!needs_prompt(e, pos)) return;
+    for (int t = 0; t < c->n_patches; t++)
+        if (!e->keep[pos][t]) memcpy(tokens + (size_t)t * W, p->mask_emb + (size_t)t * W, sizeof(float) * W);
+}
+
+/* Runs the image tower on e->tokens (nb samples, prompts applied) and leaves
+ * normalised features in e->img_n. */
+static int forward_tokens(ppad_engine *e, int nb, int save, ppad_err *err) {
+    clip_vision_acts *a = acts_for(e, save, err);
+    if (!a) return -1;
+    clip_vision_forward(e->m, e->img_raw, e->tokens, nb, a);
+    l2norm_forward(e->img_n, e->img_norm, e->img_raw, nb, e->m->cfg.embed_dim);
+    return 0;
+}
+
 /* Gathers samples idx[0..nb) into e->pix, embeds patches, applies the image
  * prompt and runs the image tower; leaves normalised features in e->img_n. */
 static int forward_micro(ppad_engine *e, const ppad_params *p, const float *pixels, const int *positions,
-                         const int *idx, int nb, ppad_err *err) {
+                         const int *idx, int nb, int save, ppad_err *err) {
     const clip_model *m = e->m;
     const clip_config *c = &m->cfg;
     const size_t npx = (size_t)3 * c->image_size * c->image_size, W = (size_t)c->vision_width;
     for (int j = 0; j < nb; j++) memcpy(e->pix + j * npx, pixels + (size_t)idx[j] * npx, sizeof(float) * npx);
     if (clip_patch_embed(m, e->tokens, e->pix, nb, err) != 0) return -1;
-    for (int j = 0; j < nb; j++) {
-        int pos = positions[idx[j]];
-        if (!needs_prompt(e, pos)) continue;
-        for (int t = 0; t < c->n_patches; t++)
-            if (!e->keep[pos][t])
-                memcpy(e->tokens + ((size_t)j * c->n_patches + t) * W, p->mask_emb + (size_t)t * W, sizeof(float) * W);
-    }
-    clip_vision_forward(m, e->img_raw, e->tokens, nb, &e->vacts);
-    l2norm_forward(e->img_n, e->img_norm, e->img_raw, nb, c->embed_dim);
-    return 0;
+    for (int j = 0; j < nb; j++) apply_prompt(e, p, e->tokens + (size_t)j * c->n_patches * W, positions[idx[j]]);
+    return forward_tokens(e, nb, save, err);
 }
 
 int engine_encode_images(ppad_engine *e, const ppad_params *p, float *feat, const float *pixels, const int *positions,
@@ -103,13 +125,30 @@ int engine_encode_images(ppad_engine *e, const ppad_params *p, float *feat, cons
     for (int i0 = 0; i0 < N; i0 += e->micro) {
         int nb = N - i0 < e->micro ? N - i0 : e->micro;
         for (int j = 0; j < nb; j++) idx[j] = i0 + j;
-        if (forward_micro(e, p, pixels, positions, idx, nb, err) != 0) {
+        if (forward_micro(e, p, pixels, positions, idx, nb, 0, err) != 0) {
             free(idx);
             return -1;
         }
         memcpy(feat + (size_t)i0 * E, e->img_n, sizeof(float) * (size_t)nb * E);
     }
     free(idx);
+    return 0;
+}
+
+int engine_encode_tokens(ppad_engine *e, const ppad_params *p, float *feat, const float *tokens, const int *src,
+                         const int *positions, int N, ppad_err *err) {
+    const clip_config *c = &e->m->cfg;
+    const int E = c->embed_dim;
+    const size_t per = (size_t)c->n_patches * c->vision_width;
+    for (int i0 = 0; i0 < N; i0 += e->micro) {
+        int nb = N - i0 < e->micro ? N - i0 : e->micro;
+        for (int j = 0; j < nb; j++) {
+            memcpy(e->tokens + (size_t)j * per, tokens + (size_t)src[i0 + j] * per, sizeof(float) * per);
+            apply_prompt(e, p, e->tokens + (size_t)j * per, positions[i0 + j]);
+        }
+        if (forward_tokens(e, nb, 0, err) != 0) return -1;
+        memcpy(feat + (size_t)i0 * E, e->img_n, sizeof(float) * (size_t)nb * E);
+    }
     return 0;
 }
 
@@ -146,7 +185,7 @@ int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const 
         if (s0 < n_back && s0 + nb > n_back) nb = n_back - s0; /* keep backward and forward-only apart */
         const int *idx = order + s0;
         int back = s0 < n_back;
-        if (forward_micro(e, p, pixels, positions, idx, nb, err) != 0) {
+        if (forward_micro(e, p, pixels, positions, idx, nb, back, err) != 0) {
             free(order);
             return -1;
         }

@@ -19,7 +19,9 @@ typedef struct ppad_engine {
     int image_prompt; /* 0: the image prompt is never applied (ablation) */
     uint8_t keep[PPAD_NPOS][64]; /* per position: 1 = patch kept, 0 = replaced by mask_emb */
     clip_text_acts tacts;     /* 10 sequences, saved for backward */
-    clip_vision_acts vacts;   /* micro-batch, saved for backward */
+    clip_vision_acts vacts;   /* micro-batch, saved for backward (allocated on first use) */
+    clip_vision_acts facts;   /* micro-batch, forward only (allocated on first use) */
+    int have_vacts, have_facts;
     float *emb, *demb;        /* (NSEQ, context, Wt) */
     float *txt_raw, *txt_n, *txt_norm, *d_txt_n, *d_txt_raw; /* (NSEQ, E), norm (NSEQ) */
     float *pix;               /* (micro, 3, S, S) gathered pixels */
@@ -40,6 +42,11 @@ int engine_encode_texts(ppad_engine *e, const ppad_params *p, int save_for_backw
  * feat (N, E). Forward only. */
 int engine_encode_images(ppad_engine *e, const ppad_params *p, float *feat, const float *pixels, const int *positions,
                          int N, ppad_err *err);
+/* The same from patch tokens (N, NP, Wv) already embedded by conv1: token row
+ * src[i] of tokens is used for sample i (so one image's tokens can serve all
+ * five positions). */
+int engine_encode_tokens(ppad_engine *e, const ppad_params *p, float *feat, const float *tokens, const int *src,
+                         const int *positions, int N, ppad_err *err);
 
 /* Loss and gradients: BCEWithLogits(logits (N, 2), one-hot(labels)), mean over
  * the N*2 entries, with logits[i][c] = exp(logit_scale) * cos(image_i, text[pos_i][c]).

@@ -20,38 +20,43 @@ double score_fuse(const double *p, int positions_used) {
 int score_images(ppad_engine *e, const ppad_params *p, const float *pixels, int N, int no_position, double *probs,
                  double *fused, ppad_err *err) {
     const clip_model *m = e->m;
-    const int E = m->cfg.embed_dim;
+    const clip_config *c = &m->cfg;
+    const int E = c->embed_dim, npos = no_position ? 1 : PPAD_NPOS;
     const double scale = exp((double)m->logit_scale);
-    int *pos = ppad_malloc(sizeof(int) * (size_t)N, err);
-    float *feat = ppad_aligned_alloc(sizeof(float) * (size_t)N * E, err);
-    if (!pos || !feat) {
-        free(pos), free(feat);
-        return -1;
-    }
-    for (int k = 0; k < PPAD_NPOS; k++) {
-        if (no_position && k != REGION_WHOLE) {
-            for (int i = 0; i < N; i++) probs[(size_t)i * PPAD_NPOS + k] = NAN;
-            continue;
+    const int NS = N * npos; /* samples: every image at every position scored */
+    int *src = ppad_malloc(sizeof(int) * (size_t)NS, err);
+    int *pos = ppad_malloc(sizeof(int) * (size_t)NS, err);
+    float *feat = ppad_aligned_alloc(sizeof(float) * (size_t)NS * E, err);
+    float *tokens = ppad_aligned_alloc(sizeof(float) * (size_t)N * c->n_patches * c->vision_width, err);
+    int rc = -1;
+    if (!src || !pos || !feat || !tokens) goto out;
+    /* conv1 once per image: the five positions differ only in the replaced tokens */
+    if (clip_patch_embed(m, tokens, pixels, N, err) != 0) goto out;
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k < npos; k++) {
+            src[i * npos + k] = i;
+            pos[i * npos + k] = no_position ? REGION_WHOLE : k;
         }
-        for (int i = 0; i < N; i++) pos[i] = k;
-        if (engine_encode_images(e, p, feat, pixels, pos, N, err) != 0) goto fail;
-        const float *t0 = e->txt_n + (size_t)(k * PPAD_NCLS) * E, *t1 = t0 + E;
-        for (int i = 0; i < N; i++) {
-            const float *f = feat + (size_t)i * E;
+    if (engine_encode_tokens(e, p, feat, tokens, src, pos, NS, err) != 0) goto out;
+    for (int i = 0; i < N; i++) {
+        double *pi = probs + (size_t)i * PPAD_NPOS;
+        for (int k = 0; k < PPAD_NPOS; k++) pi[k] = NAN;
+        for (int j = 0; j < npos; j++) {
+            int k = pos[i * npos + j];
+            const float *f = feat + (size_t)(i * npos + j) * E;
+            const float *t0 = e->txt_n + (size_t)(k * PPAD_NCLS) * E, *t1 = t0 + E;
             float d0 = 0, d1 = 0;
             for (int d = 0; d < E; d++) {
                 d0 += f[d] * t0[d];
                 d1 += f[d] * t1[d];
             }
             /* softmax([z0, z1])[1] = sigmoid(z1 - z0) */
-            double z0 = scale * d0, z1 = scale * d1;
-            probs[(size_t)i * PPAD_NPOS + k] = 1.0 / (1.0 + exp(z0 - z1));
+            pi[k] = 1.0 / (1.0 + exp(scale * d0 - scale * d1));
         }
+        fused[i] = score_fuse(pi, npos);
     }
-    for (int i = 0; i < N; i++) fused[i] = score_fuse(probs + (size_t)i * PPAD_NPOS, no_position ? 1 : PPAD_NPOS);
-    free(pos), free(feat);
-    return 0;
-fail:
-    free(pos), free(feat);
-    return -1;
+    rc = 0;
+out:
+    free(src), free(pos), free(feat), free(tokens);
+    return rc;
 }

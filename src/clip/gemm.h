@@ -1,0 +1,32 @@
+/* gemm.h — the matrix products of the towers, through oneDNN's matmul
+ * primitive (AVX-512 / AVX512-BF16 JIT kernels, chosen at run time) with
+ * OpenBLAS's cblas_sgemm as the fallback. Row-major throughout.
+ *
+ * Backend: oneDNN unless the environment says PPAD_GEMM=openblas (used by the
+ * benchmarks to compare) or oneDNN cannot create the primitive.
+ * Primitives are created once per shape and kept in a small thread-safe cache:
+ * the only process-wide state in libppad (immutable once created). */
+#ifndef PPAD_CLIP_GEMM_H
+#define PPAD_CLIP_GEMM_H
+
+#include <stdint.h>
+
+/* C (M, N) = A (M, K) @ B^T, B stored (N, K); + bias (N) if non-NULL; + C if accumulate. */
+void gemm_nt(float *C, const float *A, const float *B, const float *bias, int M, int N, int K, int accumulate);
+/* C (M, N) = A (M, K) @ B, B stored (K, N); + C if accumulate. */
+void gemm_nn(float *C, const float *A, const float *B, int M, int N, int K, int accumulate);
+
+/* bf16 products for the reduced-precision scoring path: B is bf16 (stored as
+ * in the fp32 calls), A is fp32 and rounded to bf16 on the fly, accumulation
+ * and C in fp32. Returns 0, or -1 if this CPU has no usable bf16 support. */
+int gemm_nt_bf16(float *C, const float *A, const uint16_t *B, const float *bias, int M, int N, int K);
+int gemm_nn_bf16(float *C, const float *A, const uint16_t *B, int M, int N, int K);
+/* 1 if the CPU has AVX512-BF16 (or AMX) so that the bf16 path is fast. */
+int gemm_bf16_supported(void);
+/* "onednn" or "openblas" (the backend in use for fp32). */
+const char *gemm_backend(void);
+
+/* fp32 -> bf16, round to nearest even (NaN kept). */
+uint16_t gemm_f32_to_bf16(float f);
+
+#endif

@@ -73,7 +73,7 @@ test: all $(FIXTURES)
 # AddressSanitizer + UBSan build in its own folder; runs the C unit tests and CLI tests.
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g $(ARCH)" \
-	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all fixtures
 	BUILD=build-asan PPAD_ASAN=1 ASAN_OPTIONS=detect_leaks=1 bash tests/run.sh
 
 bench: all $(FIXTURES)

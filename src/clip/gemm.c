@@ -1,4 +1,5 @@
 /* gemm.c — oneDNN matmul with a per-shape primitive cache; OpenBLAS fallback. */
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@ enum { KIND_NT = 0, KIND_NN = 1 };
 enum { DT_F32 = 0, DT_BF16 = 1 };
 
 typedef struct gemm_key {
-    int kind, dt, M, N, K, bias, acc;
+    int kind, dt, M, N, K, bias, acc, gelu;
 } gemm_key;
 
 typedef struct gemm_entry {
@@ -59,9 +60,11 @@ static void make_entry(gemm_entry *e) {
     if (dnnl_matmul_desc_init(&md, &e->src, &e->wei, k->bias ? &e->bias : NULL, &e->dst) != dnnl_success) return;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_post_ops_t po = NULL;
-    if (k->acc) {
+    if (k->acc || k->gelu) {
         if (dnnl_primitive_attr_create(&attr) != dnnl_success) return;
-        if (dnnl_post_ops_create(&po) != dnnl_success || dnnl_post_ops_append_sum(po, 1.0f) != dnnl_success ||
+        if (dnnl_post_ops_create(&po) != dnnl_success ||
+            (k->acc && dnnl_post_ops_append_sum(po, 1.0f) != dnnl_success) ||
+            (k->gelu && dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_swish, 1.702f, 0.0f) != dnnl_success) ||
             dnnl_primitive_attr_set_post_ops(attr, po) != dnnl_success) {
             if (po) dnnl_post_ops_destroy(po);
             dnnl_primitive_attr_destroy(attr);
@@ -124,9 +127,20 @@ static int run(const gemm_entry *e, const void *A, const void *B, const float *b
     return ok ? 0 : -1;
 }
 
+void gemm_nt_gelu(float *C, const float *A, const float *B, const float *bias, int M, int N, int K) {
+    if (M <= 0 || N <= 0) return;
+    gemm_key key = {KIND_NT, DT_F32, M, N, K, bias != NULL, 0, 1};
+    const gemm_entry *e = lookup(&key);
+    if (e && run(e, A, B, bias, C) == 0) return;
+    gemm_nt(C, A, B, bias, M, N, K, 0);
+    size_t n = (size_t)M * N;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) C[i] = C[i] / (1.0f + expf(-1.702f * C[i]));
+}
+
 void gemm_nt(float *C, const float *A, const float *B, const float *bias, int M, int N, int K, int accumulate) {
     if (M <= 0 || N <= 0) return;
-    gemm_key key = {KIND_NT, DT_F32, M, N, K, bias != NULL, accumulate != 0};
+    gemm_key key = {KIND_NT, DT_F32, M, N, K, bias != NULL, accumulate != 0, 0};
     const gemm_entry *e = lookup(&key);
     if (e && run(e, A, B, bias, C) == 0) return;
     float beta = accumulate ? 1.0f : 0.0f;
@@ -143,7 +157,7 @@ void gemm_nt(float *C, const float *A, const float *B, const float *bias, int M,
 
 void gemm_nn(float *C, const float *A, const float *B, int M, int N, int K, int accumulate) {
     if (M <= 0 || N <= 0) return;
-    gemm_key key = {KIND_NN, DT_F32, M, N, K, 0, accumulate != 0};
+    gemm_key key = {KIND_NN, DT_F32, M, N, K, 0, accumulate != 0, 0};
     const gemm_entry *e = lookup(&key);
     if (e && run(e, A, B, NULL, C) == 0) return;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, A, K, B, N, accumulate ? 1.0f : 0.0f, C, N);
@@ -162,25 +176,21 @@ int gemm_bf16_supported(void) {
     return __builtin_cpu_supports("avx512bf16") ? 1 : 0;
 }
 
-static int bf16_run(int kind, float *C, const float *A, const uint16_t *B, const float *bias, int M, int N, int K) {
-    if (M <= 0 || N <= 0) return 0;
-    gemm_key key = {kind, DT_BF16, M, N, K, bias != NULL, 0};
-    const gemm_entry *e = lookup(&key);
-    if (!e) return -1;
-    uint16_t *a16 = malloc(sizeof(uint16_t) * (size_t)M * K);
-    if (!a16) return -1;
-    size_t n = (size_t)M * K;
+void gemm_to_bf16(uint16_t *dst, const float *src, size_t n) {
 #pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++) a16[i] = gemm_f32_to_bf16(A[i]);
-    int rc = run(e, a16, B, bias, C);
-    free(a16);
-    return rc;
+    for (size_t i = 0; i < n; i++) dst[i] = gemm_f32_to_bf16(src[i]);
 }
 
-int gemm_nt_bf16(float *C, const float *A, const uint16_t *B, const float *bias, int M, int N, int K) {
-    return bf16_run(KIND_NT, C, A, B, bias, M, N, K);
+int gemm_nt_bf16(float *C, const uint16_t *A, const uint16_t *B, const float *bias, int M, int N, int K, int gelu) {
+    if (M <= 0 || N <= 0) return 0;
+    gemm_key key = {KIND_NT, DT_BF16, M, N, K, bias != NULL, 0, gelu != 0};
+    const gemm_entry *e = lookup(&key);
+    return e ? run(e, A, B, bias, C) : -1;
 }
 
-int gemm_nn_bf16(float *C, const float *A, const uint16_t *B, int M, int N, int K) {
-    return bf16_run(KIND_NN, C, A, B, NULL, M, N, K);
+int gemm_nn_bf16(float *C, const uint16_t *A, const uint16_t *B, int M, int N, int K) {
+    if (M <= 0 || N <= 0) return 0;
+    gemm_key key = {KIND_NN, DT_BF16, M, N, K, 0, 0, 0};
+    const gemm_entry *e = lookup(&key);
+    return e ? run(e, A, B, NULL, C) : -1;
 }

@@ -13,14 +13,18 @@
 
 /* C (M, N) = A (M, K) @ B^T, B stored (N, K); + bias (N) if non-NULL; + C if accumulate. */
 void gemm_nt(float *C, const float *A, const float *B, const float *bias, int M, int N, int K, int accumulate);
+/* C = quickgelu(A @ B^T + bias), QuickGELU fused into the product (oneDNN's swish, alpha 1.702). */
+void gemm_nt_gelu(float *C, const float *A, const float *B, const float *bias, int M, int N, int K);
 /* C (M, N) = A (M, K) @ B, B stored (K, N); + C if accumulate. */
 void gemm_nn(float *C, const float *A, const float *B, int M, int N, int K, int accumulate);
 
-/* bf16 products for the reduced-precision scoring path: B is bf16 (stored as
- * in the fp32 calls), A is fp32 and rounded to bf16 on the fly, accumulation
- * and C in fp32. Returns 0, or -1 if this CPU has no usable bf16 support. */
-int gemm_nt_bf16(float *C, const float *A, const uint16_t *B, const float *bias, int M, int N, int K);
-int gemm_nn_bf16(float *C, const float *A, const uint16_t *B, int M, int N, int K);
+/* bf16 products for the reduced-precision scoring path: A and B in bf16 (B
+ * stored as in the fp32 calls), accumulation and C in fp32; gelu = 1 fuses
+ * QuickGELU. Returns 0, or -1 if oneDNN cannot run it (no bf16 support). */
+int gemm_nt_bf16(float *C, const uint16_t *A, const uint16_t *B, const float *bias, int M, int N, int K, int gelu);
+int gemm_nn_bf16(float *C, const uint16_t *A, const uint16_t *B, int M, int N, int K);
+/* dst (n) = bf16(src), round to nearest even; parallel. */
+void gemm_to_bf16(uint16_t *dst, const float *src, size_t n);
 /* 1 if the CPU has AVX512-BF16 (or AMX) so that the bf16 path is fast. */
 int gemm_bf16_supported(void);
 /* "onednn" or "openblas" (the backend in use for fp32). */

@@ -24,17 +24,18 @@ void linear_backward(float *dinp,         /* (N, C)  += dout @ weight */
                      const float *weight, /* (OC, C) */
                      int N, int C, int OC);
 
-/* The same with a bf16 copy of the weight: w16 is used when non-NULL and the CPU
- * supports it, else the fp32 weight (forward only: the reduced-precision path). */
+/* Forward-only variant for inference: with w16 (a bf16 copy of weight) the
+ * input is rounded to bf16 into scratch16 (N*C) and multiplied in bf16 with
+ * fp32 accumulation (falls back to fp32 if the CPU cannot); gelu = 1 fuses
+ * QuickGELU into the product (out = quickgelu(inp @ weight^T + bias)). */
 void linear_forward_mixed(float *out, const float *inp, const float *weight, const uint16_t *w16, const float *bias,
-                          int N, int C, int OC);
+                          uint16_t *scratch16, int N, int C, int OC, int gelu);
 
 /* ---- matmul with a (C, OC) matrix (CLIP's visual.proj / text_projection): out = inp @ w ---- */
 void matmul_forward(float *out,       /* (N, OC) */
                     const float *inp, /* (N, C) */
                     const float *w,   /* (C, OC) */
                     int N, int C, int OC);
-void matmul_forward_mixed(float *out, const float *inp, const float *w, const uint16_t *w16, int N, int C, int OC);
 void matmul_backward(float *dinp,       /* (N, C) += dout @ w^T */
                      const float *dout, /* (N, OC) */
                      const float *w,    /* (C, OC) */

@@ -16,14 +16,13 @@ void matmul_forward(float *out, const float *inp, const float *w, int N, int C, 
 }
 
 void linear_forward_mixed(float *out, const float *inp, const float *weight, const uint16_t *w16, const float *bias,
-                          int N, int C, int OC) {
-    if (w16 && gemm_nt_bf16(out, inp, w16, bias, N, OC, C) == 0) return;
-    gemm_nt(out, inp, weight, bias, N, OC, C, 0);
-}
-
-void matmul_forward_mixed(float *out, const float *inp, const float *w, const uint16_t *w16, int N, int C, int OC) {
-    if (w16 && gemm_nn_bf16(out, inp, w16, N, OC, C) == 0) return;
-    gemm_nn(out, inp, w, N, OC, C, 0);
+                          uint16_t *scratch16, int N, int C, int OC, int gelu) {
+    if (w16 && scratch16) {
+        gemm_to_bf16(scratch16, inp, (size_t)N * C);
+        if (gemm_nt_bf16(out, scratch16, w16, bias, N, OC, C, gelu) == 0) return;
+    }
+    if (gelu) gemm_nt_gelu(out, inp, weight, bias, N, OC, C);
+    else gemm_nt(out, inp, weight, bias, N, OC, C, 0);
 }
 
 void layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight, const float *bias,

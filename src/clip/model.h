@@ -61,7 +61,7 @@ typedef struct clip_model {
     float logit_scale;         /* log of the scale; logits use exp(logit_scale) */
     /* reduced-precision image tower (scoring only): bf16 copies of its matrices */
     uint16_t *block16;         /* one allocation, NULL unless clip_enable_bf16 succeeded */
-    const uint16_t *conv1_w16, *vis_proj16;
+    const uint16_t *conv1_w16;
     /* what the file held, for `ppad info` */
     int n_tensors;
     long dtype_tensors[10];    /* per pt_dtype */
@@ -89,6 +89,7 @@ int  clip_enable_bf16(clip_model *m, ppad_err *err);
 typedef struct tfm_acts {
     int B, T, W, NH, L, save, cap_BT;
     int bf16;        /* use the layers' bf16 matrices (forward only) */
+    uint16_t *scr16; /* (B*T, 4W) bf16 rounding scratch, only when save = 0 */
     /* per layer (L of each when save, else 1): */
     float *x_in;     /* (L, B*T, W) residual stream entering the layer */
     float *ln1_mean, *ln1_rstd; /* (L, B*T) */

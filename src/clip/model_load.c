@@ -224,7 +224,7 @@ int clip_enable_bf16(clip_model *m, ppad_err *err) {
     const clip_config *c = &m->cfg;
     const size_t W = (size_t)c->vision_width;
     size_t per_layer = 12 * W * W; /* qkv 3W^2 + out W^2 + fc 4W^2 + proj 4W^2 */
-    size_t n = per_layer * (size_t)c->vision_layers + W * 3 * c->patch * c->patch + W * (size_t)c->embed_dim;
+    size_t n = per_layer * (size_t)c->vision_layers + W * 3 * c->patch * c->patch;
     uint16_t *b = ppad_aligned_alloc(sizeof(uint16_t) * n, err);
     if (!b) return -1;
     uint16_t *cur = b;
@@ -243,7 +243,6 @@ int clip_enable_bf16(clip_model *m, ppad_err *err) {
         CONV(ly->proj_w16, ly->proj_w, 4 * W * W);
     }
     CONV(m->conv1_w16, m->conv1_w, W * 3 * c->patch * c->patch);
-    CONV(m->vis_proj16, m->vis_proj, W * (size_t)c->embed_dim);
 #undef CONV
     m->block16 = b;
     return 1;

@@ -32,12 +32,16 @@ int tfm_acts_alloc(tfm_acts *a, int B, int T, int W, int NH, int L, int save, pp
     ALLOC(x_mid, nl * BT * W);
     ALLOC(ln2_mean, nl * BT);
     ALLOC(ln2_rstd, nl * BT);
-    ALLOC(fc_pre, nl * BT * 4 * W);
+    if (save) ALLOC(fc_pre, nl * BT * 4 * W); /* inference fuses QuickGELU: no pre-activation */
     ALLOC(ln_out, BT * W);
     ALLOC(attn_y, BT * W);
     ALLOC(fc_act, BT * 4 * W);
     ALLOC(x_out, BT * W);
 #undef ALLOC
+    if (!save) {
+        a->scr16 = ppad_aligned_alloc(sizeof(uint16_t) * BT * 4 * W, err);
+        if (!a->scr16) goto fail;
+    }
     return 0;
 fail:
     tfm_acts_free(a);
@@ -58,6 +62,7 @@ void tfm_acts_free(tfm_acts *a) {
     free(a->attn_y);
     free(a->fc_act);
     free(a->x_out);
+    free(a->scr16);
     memset(a, 0, sizeof *a);
 }
 
@@ -79,7 +84,7 @@ static layer_view view(const tfm_acts *a, int l, int B, int T) {
         .x_mid = a->x_mid + i * BT * W,
         .ln2_mean = a->ln2_mean + i * BT,
         .ln2_rstd = a->ln2_rstd + i * BT,
-        .fc_pre = a->fc_pre + i * BT * 4 * W,
+        .fc_pre = a->fc_pre ? a->fc_pre + i * BT * 4 * W : NULL,
     };
     return v;
 }
@@ -95,15 +100,20 @@ void tfm_forward(tfm_acts *a, const clip_layer *layers, const float *x, int B, i
         layer_view v = view(a, l, B, T);
         if (v.x_in != cur) memcpy(v.x_in, cur, NW * sizeof(float));
         layernorm_forward(a->ln_out, v.ln1_mean, v.ln1_rstd, v.x_in, ly->ln1_w, ly->ln1_b, N, W);
-        const int h = a->bf16;
-        linear_forward_mixed(v.qkv, a->ln_out, ly->qkv_w, h ? ly->qkv_w16 : NULL, ly->qkv_b, N, W, 3 * W);
+        const int h = a->bf16 && !a->save;
+        uint16_t *s16 = a->scr16;
+        linear_forward_mixed(v.qkv, a->ln_out, ly->qkv_w, h ? ly->qkv_w16 : NULL, ly->qkv_b, s16, N, W, 3 * W, 0);
         attention_forward(a->attn_y, v.att, v.qkv, B, T, W, NH, causal);
-        linear_forward_mixed(a->ln_out, a->attn_y, ly->out_w, h ? ly->out_w16 : NULL, ly->out_b, N, W, W);
+        linear_forward_mixed(a->ln_out, a->attn_y, ly->out_w, h ? ly->out_w16 : NULL, ly->out_b, s16, N, W, W, 0);
         residual_forward(v.x_mid, v.x_in, a->ln_out, NW);
         layernorm_forward(a->ln_out, v.ln2_mean, v.ln2_rstd, v.x_mid, ly->ln2_w, ly->ln2_b, N, W);
-        linear_forward_mixed(v.fc_pre, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, N, W, 4 * W);
-        quickgelu_forward(a->fc_act, v.fc_pre, (size_t)N * 4 * W);
-        linear_forward_mixed(a->ln_out, a->fc_act, ly->proj_w, h ? ly->proj_w16 : NULL, ly->proj_b, N, 4 * W, W);
+        if (a->save) { /* the pre-activation is kept for the backward pass */
+            linear_forward(v.fc_pre, a->ln_out, ly->fc_w, ly->fc_b, N, W, 4 * W);
+            quickgelu_forward(a->fc_act, v.fc_pre, (size_t)N * 4 * W);
+        } else { /* inference: QuickGELU fused into the product */
+            linear_forward_mixed(a->fc_act, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, N, W, 4 * W, 1);
+        }
+        linear_forward_mixed(a->ln_out, a->fc_act, ly->proj_w, h ? ly->proj_w16 : NULL, ly->proj_b, s16, N, 4 * W, W, 0);
         /* the next layer's input (saved) or the final output */
         float *next = (a->save && l + 1 < a->L) ? view(a, l + 1, B, T).x_in : a->x_out;
         residual_forward(next, v.x_mid, a->ln_out, NW);

@@ -59,8 +59,14 @@ int clip_patch_embed(const clip_model *m, float *tokens, const float *pixels, in
                     memcpy(dst + ((size_t)ch * P + ky) * P, src, sizeof(float) * (size_t)P);
                 }
         }
-    linear_forward_mixed(tokens, cols, m->conv1_w, m->conv1_w16, NULL, B * NP, K, W);
+    uint16_t *c16 = m->conv1_w16 ? ppad_aligned_alloc(sizeof(uint16_t) * (size_t)B * NP * K, err) : NULL;
+    if (m->conv1_w16 && !c16) {
+        free(cols);
+        return -1;
+    }
+    linear_forward_mixed(tokens, cols, m->conv1_w, m->conv1_w16, NULL, c16, B * NP, K, W, 0);
     free(cols);
+    free(c16);
     return 0;
 }
 
@@ -86,7 +92,7 @@ void clip_vision_forward(const clip_model *m, float *feat, const float *tokens, 
     tfm_forward(ta, m->vis_layers, ta->x_in, B, T, 0);
     for (int b = 0; b < B; b++) memcpy(a->pooled_in + (size_t)b * W, ta->x_out + (size_t)b * T * W, sizeof(float) * W);
     layernorm_forward(a->pooled, a->post_mean, a->post_rstd, a->pooled_in, m->ln_post_w, m->ln_post_b, B, W);
-    matmul_forward_mixed(feat, a->pooled, m->vis_proj, ta->bf16 ? m->vis_proj16 : NULL, B, W, E);
+    matmul_forward(feat, a->pooled, m->vis_proj, B, W, E);
 }
 
 int clip_vision_backward(const clip_model *m, float *dtokens, const float *dfeat, int B, clip_vision_acts *a,

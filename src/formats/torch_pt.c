@@ -456,7 +456,16 @@ static int convert_view(pt_file *f, pt_storage *s, const pt_tensor *t, const uns
 /* Storage entries that are not stored-and-mapped are read through libzip,
  * which checks their CRC; the view is then taken from that copy. */
 static int read_view(pt_file *f, pt_storage *s, const pt_tensor *t, void *dst, int to_float, ppad_err *err) {
-    if (s->direct) return convert_view(f, s, t, f->map + s->data_off, dst, to_float, !s->verified, err);
+    if (s->direct) {
+        int rc = convert_view(f, s, t, f->map + s->data_off, dst, to_float, !s->verified, err);
+        /* drop the file pages just read from this process's resident set, so that
+         * loading a checkpoint peaks at the converted weights, not weights + file
+         * (a later read of the same storage faults them back from the page cache) */
+        uintptr_t lo = (uintptr_t)(f->map + s->data_off) & ~(uintptr_t)4095;
+        uintptr_t hi = (uintptr_t)(f->map + s->data_off + s->size);
+        if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+        return rc;
+    }
     unsigned char *buf = ppad_malloc((size_t)(s->size ? s->size : 1), err);
     if (!buf) return ppad_fail_prefix(err, f->path);
     int rc = zip_read_entry(f, s->index, s->entry, buf, s->size, err);

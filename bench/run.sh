@@ -5,7 +5,7 @@
 # written to bench/RESULTS.md with the machine, the settings and the exact
 # command of every row.
 #
-#   make bench                      # full run (~10-15 min on 2 cores), writes bench/RESULTS.md
+#   make bench                      # full run (~10 min on a quiet 2-core machine), writes bench/RESULTS.md
 #   QUICK=1 bash bench/run.sh       # smoke test: tiny batches, 1 rep, writes $BUILD/bench/RESULTS-quick.md
 #
 # Environment: BUILD (build), THREADS (2), WEIGHTS ($BUILD/fixtures/clip_full.pt),
@@ -32,7 +32,7 @@ if [ "$QUICK" = 1 ]; then
     STEP_SIZES="4 8" SCORE_SIZES="4 8"
 else
     RESULTS=${RESULTS:-bench/RESULTS.md}
-    VB=64 VREPS=3 GREPS=5 LREPS=3
+    VB=64 VREPS=3 GREPS=10 LREPS=3
     SB=64 SREPS=3 MICROS="32 64" TSB=64 TSREPS=2 OB=64
     SN=64 SNREPS=2 SWARM=8
     STEP_SIZES="8 16 32 64 128" SCORE_SIZES="32 64 128 256"
@@ -48,16 +48,20 @@ done
 export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS
 mkdir -p "$LOG"
 rm -f "$LOG"/*.out "$LOG"/*.err
-declare -A CMD
+declare -A CMD LA
 ORDER=()
 T_START=$SECONDS
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git status --porcelain 2>/dev/null)" ] && COMMIT="$COMMIT (with uncommitted changes)"
 
 # run NAME COMMAND...: runs one measurement in its own process; stdout -> $LOG/NAME.out
 run() {
     local name=$1 t0=$SECONDS
     shift
     CMD[$name]="$*"
+    LA[$name]=$(cut -d' ' -f1 /proc/loadavg)
     ORDER+=("$name")
     printf 'bench: %-16s %s' "$name" "$*" >&2
     if ! "$@" >"$LOG/$name.out" 2>"$LOG/$name.err"; then
@@ -98,6 +102,8 @@ run gemm_nocore env -u OPENBLAS_CORETYPE "$B/gemm" --threads "$THREADS" --reps "
 
 # ---- 1. image tower ----
 run vision_ppad "$B/vision" --weights "$W" --batch "$VB" --reps "$VREPS" --threads "$THREADS" --backward
+run vision_ppad_openblas env PPAD_GEMM=openblas "$B/vision" --weights "$W" --batch "$VB" --reps "$VREPS" \
+    --threads "$THREADS"
 run vision_torch "$PY" bench/torch_bench.py vision --weights "$W" --batch "$VB" --reps "$VREPS" --threads "$THREADS"
 if [ "$ALT" = 1 ]; then
     run vision_ppad_alt env $ALT_ENV "$B/vision" --weights "$W" --batch "$VB" --reps "$VREPS" --threads "$THREADS"
@@ -138,6 +144,8 @@ run step_torch_orig "$PY" bench/torch_bench.py step-orig --weights "$W" --batch 
 # ---- 4. scoring ----
 run score_ppad "$B/score" --weights "$W" --images "$SN" --chunk 32 --micro 16 --reps "$SNREPS" --threads "$THREADS" \
     --warmup "$SWARM"
+run score_ppad_bf16 "$B/score" --weights "$W" --images "$SN" --chunk 32 --micro 16 --reps "$SNREPS" \
+    --threads "$THREADS" --warmup "$SWARM" --precision bf16
 run score_torch "$PY" bench/torch_bench.py score --weights "$W" --images "$SN" --chunk 32 --reps "$SNREPS" \
     --threads "$THREADS" --warmup "$SWARM"
 if [ "$ALT" = 1 ]; then
@@ -163,11 +171,10 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---------------------------------------------------------------- RESULTS.md
 CPU=$(lscpu | awk -F: '/^Model name/ { gsub(/^ +/, "", $2); print $2; exit }')
 CORES=$(nproc)
-COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git status --porcelain 2>/dev/null)" ] && COMMIT="$COMMIT (with uncommitted changes)"
-DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 TORCH_V=$(val vision_torch torch_version)
-PEAK=$(val gemm peak_gflops) PEAK0=$(val gemm_nocore peak_gflops)
+PEAK=$(val gemm peak_gflops) PEAK0=$(val gemm_nocore peak_gflops) BACKEND=$(val gemm backend)
+OBPEAK=$(val gemm peak_openblas_gflops) OBPEAK0=$(val gemm_nocore peak_openblas_gflops)
+CB=$(val score_ppad_bf16 images_per_s) CBU=$(val score_ppad_bf16 precision_used)
 FWD_G=$(val vision_ppad fwd_gflops) BWD_G=$(val vision_ppad bwd_gflops)
 VP=$(val vision_ppad images_per_s) VT=$(val vision_torch images_per_s)
 SP=$(val step_ppad step_s) ST=$(val step_torch step_s) SO=$(val step_torch_orig step_s)
@@ -204,7 +211,7 @@ TMP="$RESULTS.tmp.$$"
     echo "| CPU | $CPU ($CORES cores online) |"
     echo "| threads used | $THREADS (ppad: \`omp_set_num_threads\` + \`openblas_set_num_threads\`; PyTorch: \`torch.set_num_threads\`); environment \`OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS\` |"
     echo "| OPENBLAS_CORETYPE | \`${OPENBLAS_CORETYPE:-(unset)}\` (OpenBLAS kernel in use: $(val gemm openblas_config | awk '{ print $(NF-1) }')) |"
-    echo "| BLAS | ppad: $(val gemm openblas_config) (Debian's OpenMP build); PyTorch: its own linking (Debian: \`libblas.so.3\` alternative, OpenBLAS pthreads) |"
+    echo "| GEMM | ppad: $BACKEND matmul for the towers' products (\`PPAD_GEMM=openblas\` switches to OpenBLAS), $(val gemm openblas_config) (Debian's OpenMP build) otherwise; PyTorch: its own linking (Debian: \`libblas.so.3\` alternative, OpenBLAS pthreads) |"
     echo "| PyTorch | $TORCH_V via \`$PY\` |"
     echo "| date | $DATE |"
     echo "| git commit | $COMMIT |"
@@ -237,11 +244,15 @@ TMP="$RESULTS.tmp.$$"
     echo "| 3d | same, peak RSS (MB) | $(f 0 "$SPR") | $(f 0 "$SOR") | $(ratio "$SOR" "$SPR") | |"
     echo "| 4a | scoring, 5 positions per image, fp32, $SN images streamed in chunks of 32 (images/s) | $(f 2 "$CP") | $(f 2 "$CT") | $(ratio "$CP" "$CT") | $(target "≥ 2× (#6)" "$(q "$CP" "$CT")" ge 2) |"
     echo "| 4b | same, peak RSS (MB) | $(f 0 "$CPR") | $(f 0 "$CTR") | $(ratio "$CTR" "$CPR") | $(target "ppad ≤ 800 MB (#6)" "$CPR" le 800) |"
+    echo "| 4c | scoring with \`--precision bf16\` (ran: $CBU) vs PyTorch fp32 (images/s) | $(f 2 "$CB") | $(f 2 "$CT") | $(ratio "$CB" "$CT") | $(target "≥ 4× (#6)" "$(q "$CB" "$CT")" ge 4) |"
+    echo "| 4d | scoring bf16 vs ppad fp32 (images/s) | $(f 2 "$CB") | (ppad fp32) $(f 2 "$CP") | $(ratio "$CB" "$CP") | $(target "≥ 1.7× (#6)" "$(q "$CB" "$CP")" ge 1.7) |"
     if [ "$ALT" = 1 ]; then
         echo "| 4a′ | scoring, both with \`$ALT_ENV\` (images/s) | $(f 2 "$CPA") | $(f 2 "$CTA") | $(ratio "$CPA" "$CTA") | $(target "≥ 2× (#6)" "$(q "$CPA" "$CTA")" ge 2) |"
+        echo "| 4c′ | scoring bf16 (default environment) vs PyTorch fp32 with \`$ALT_ENV\` (images/s) | $(f 2 "$CB") | $(f 2 "$CTA") | $(ratio "$CB" "$CTA") | $(target "≥ 4× (#6)" "$(q "$CB" "$CTA")" ge 4) |"
     fi
-    echo "| 5a | GEMM peak, \`cblas_sgemm\` fp32, $THREADS threads, OPENBLAS_CORETYPE=\`${OPENBLAS_CORETYPE:-(unset)}\` (GFLOPS) | $(f 1 "$PEAK") | | | |"
-    echo "| 5b | GEMM peak, same, OPENBLAS_CORETYPE **unset** (GFLOPS) | $(f 1 "$PEAK0") | | | |"
+    echo "| 5a | GEMM peak of the library in use ($BACKEND), fp32, $THREADS threads, OPENBLAS_CORETYPE=\`${OPENBLAS_CORETYPE:-(unset)}\` (GFLOPS) | $(f 1 "$PEAK") | | | |"
+    echo "| 5b | same, OPENBLAS_CORETYPE **unset** (GFLOPS) | $(f 1 "$PEAK0") | | | |"
+    echo "| 5a* | for reference: OpenBLAS \`cblas_sgemm\` peak, OPENBLAS_CORETYPE=\`${OPENBLAS_CORETYPE:-(unset)}\` / unset (GFLOPS) | $(f 1 "$OBPEAK") / $(f 1 "$OBPEAK0") | | | |"
     echo "| 5c | image tower forward, batch $VB: achieved GFLOPS, % of 5a | $(f 1 "$FWD_G") = $(pct "$FWD_G" "$PEAK") | | | $(target "≥ 75% (#6)" "$(q "$FWD_G" "$PEAK")" ge 0.75) |"
     echo "| 5d | image tower input-gradient backward, batch $VB: achieved GFLOPS, % of 5a | $(f 1 "$BWD_G") = $(pct "$BWD_G" "$PEAK") | | | $(target "≥ 75% (#6)" "$(q "$BWD_G" "$PEAK")" ge 0.75) |"
     echo
@@ -260,11 +271,12 @@ TMP="$RESULTS.tmp.$$"
     echo
     echo "Random normalised pixels (batch $VB, 3×224×224) → conv1 → 12 blocks → feature, no gradients."
     echo "ppad: \`clip_patch_embed\` + \`clip_vision_forward\` (activations not saved). PyTorch: \`model.encode_image\` under"
-    echo "\`torch.no_grad()\` (tests/lib/clip_ref.py). $VREPS repetitions."
+    echo "\`torch.no_grad()\` (tests/lib/clip_ref.py). $VREPS repetition(s)."
     echo
     echo "| | batch time (s) | images/s | peak RSS (MB) |"
     echo "|---|---:|---:|---:|"
     echo "| ppad | $(f 3 "$(val vision_ppad fwd_s)") | $(f 2 "$VP") | $(f 0 "$(val vision_ppad peak_rss_mb)") |"
+    echo "| ppad, \`PPAD_GEMM=openblas\` (OpenBLAS instead of oneDNN) | $(f 3 "$(val vision_ppad_openblas fwd_s)") | $(f 2 "$(val vision_ppad_openblas images_per_s)") | $(f 0 "$(val vision_ppad_openblas peak_rss_mb)") |"
     echo "| PyTorch | $(f 3 "$(val vision_torch fwd_s)") | $(f 2 "$VT") | $(f 0 "$(val vision_torch peak_rss_mb)") |"
     if [ "$ALT" = 1 ]; then
         echo "| ppad, \`$ALT_ENV\` | $(f 3 "$(val vision_ppad_alt fwd_s)") | $(f 2 "$VPA") | $(f 0 "$(val vision_ppad_alt peak_rss_mb)") |"
@@ -273,7 +285,7 @@ TMP="$RESULTS.tmp.$$"
     echo
     echo "(ppad's vision row also runs the backward of row 5, so its peak RSS includes saved activations for batch $VB.)"
     echo
-    echo "### 2. Checkpoint load ($LREPS repetitions, median)"
+    echo "### 2. Checkpoint load ($LREPS repetition(s), median)"
     echo
     echo "ppad: the load time \`ppad info\` prints (\`clip_load\`: read the zip, convert every tensor to fp32 into one block)."
     echo "PyTorch: \`clip_ref.load_fp32\` = \`torch.load\` + building the CLIP module + \`load_state_dict\` + \`.float()\`."
@@ -284,7 +296,7 @@ TMP="$RESULTS.tmp.$$"
     echo "Random normalised pixels; sample i has position i mod 5 (left, right, upper, lower, whole) and label i mod 2;"
     echo "fresh prompts; loss = BCE-with-logits mean; then SGD (lr 0.001, momentum 0.9). CLIP frozen on both sides (PyTorch:"
     echo "\`requires_grad_(False)\` on every weight, so no weight gradients). Warm-up: one step on $STEP_WARM samples."
-    echo "ppad: \`engine_loss_grad\` + \`params_sgd_step\` ($SREPS reps). PyTorch: \`ppad_ref.loss\` + \`backward\` + \`SGD.step\` ($TSREPS reps);"
+    echo "ppad: \`engine_loss_grad\` + \`params_sgd_step\` ($SREPS repetition(s)). PyTorch: \`ppad_ref.loss\` + \`backward\` + \`SGD.step\` ($TSREPS repetition(s));"
     echo "the original way: the two prompts of each sample's position built and run through the text tower for every"
     echo "sample (bench/torch_bench.py \`loss_original\`), timed once."
     echo "\"work peak\" is the peak RSS after the model was loaded (VmHWM reset through /proc/self/clear_refs), i.e. without"
@@ -312,14 +324,18 @@ TMP="$RESULTS.tmp.$$"
     echo
     echo "$SN random normalised images made in chunks of 32 (generation not timed) and scored: 5 positions per image, each"
     echo "with its image prompt, against its two text prompts, fused. ppad: \`engine_encode_texts\` once per pass, then"
-    echo "\`score_images\` per chunk (engine micro-batch 16, the CLI default). PyTorch: \`ppad_ref.scores\` per chunk under"
-    echo "\`torch.no_grad()\`. $SNREPS repetitions after a warm-up on $SWARM images."
+    echo "\`score_images\` per chunk (engine micro-batch 16, the CLI default). PyTorch, under \`torch.no_grad()\`: the same"
+    echo "formulas as \`ppad_ref.scores\` with the 10 text features likewise computed once per pass (bench/torch_bench.py"
+    echo "\`scores_text_once\`; \`ppad_ref.scores\` itself re-encodes the prompts for every position of every chunk, which"
+    echo "would slow PyTorch down by work the method does not need: \`--ref-scores\` times that)."
+    echo "$SNREPS repetition(s) after a warm-up on $SWARM images."
     echo
     echo "| | pass (s) | images/s | model RSS (MB) | work peak (MB) | peak RSS (MB) |"
     echo "|---|---:|---:|---:|---:|---:|"
-    for k in score_ppad score_torch $([ "$ALT" = 1 ] && echo score_ppad_alt score_torch_alt); do
+    for k in score_ppad score_ppad_bf16 score_torch $([ "$ALT" = 1 ] && echo score_ppad_alt score_torch_alt); do
         case $k in
         score_ppad) lab=ppad ;;
+        score_ppad_bf16) lab="ppad, \`--precision bf16\` (ran: $CBU)" ;;
         score_torch) lab=PyTorch ;;
         score_ppad_alt) lab="ppad, \`$ALT_ENV\`" ;;
         *) lab="PyTorch, \`$ALT_ENV\`" ;;
@@ -329,16 +345,23 @@ TMP="$RESULTS.tmp.$$"
     echo
     echo "### 5. Utilisation"
     echo
-    echo "GEMM ceiling: \`cblas_sgemm\` (the BLAS ppad links) at the image tower's biggest GEMMs for batch 64 (M = 64×50 = 3200"
-    echo "token rows), in both operand layouts ppad uses (forward \`x·Wᵀ\`, input-gradient \`dy·W\`), median of $GREPS; the peak is"
-    echo "the best of the four."
+    echo "GEMM ceiling at the image tower's biggest GEMMs for batch 64 (M = 64×50 = 3200 token rows), in both operand layouts"
+    echo "ppad uses (forward \`x·Wᵀ\`, input-gradient \`dy·W\`), through ppad's own GEMM entry points (src/clip/gemm.h: the"
+    echo "library in use, here **$BACKEND**), through OpenBLAS's \`cblas_sgemm\` for reference, and in bf16 (inputs bf16,"
+    echo "fp32 accumulation; the scoring path's products) where supported. $GREPS calls each after a warm-up: median (best)"
+    echo "GFLOPS. The peak (5a, 5b) is the best call of any shape, so the utilisation below is not flattered."
     echo
-    echo "| shape (M×N×K) | OPENBLAS_CORETYPE=\`${OPENBLAS_CORETYPE:-(unset)}\` | unset |"
-    echo "|---|---:|---:|"
+    ct=${OPENBLAS_CORETYPE:-(unset)}
+    echo "| shape (M×N×K) | ppad ($BACKEND), CORETYPE \`$ct\` | ppad, unset | OpenBLAS, \`$ct\` | OpenBLAS, unset | bf16 |"
+    echo "|---|---:|---:|---:|---:|---:|"
     for s in fc_fwd:"3200×3072×768, x·Wᵀ (c_fc)" proj_fwd:"3200×768×3072, x·Wᵀ (c_proj)" fc_bwd:"3200×768×3072, dy·W (c_fc backward)" proj_bwd:"3200×3072×768, dy·W (c_proj backward)"; do
-        echo "| ${s#*:} | $(f 1 "$(val gemm gflops_${s%%:*})") | $(f 1 "$(val gemm_nocore gflops_${s%%:*})") |"
+        k=${s%%:*}
+        g() { printf '%s (%s)' "$(f 1 "$(val "$1" gflops_${k}_$2)")" "$(f 1 "$(val "$1" best_gflops_${k}_$2)")"; }
+        bf="n/a"
+        [ "$(val gemm bf16_supported)" = 1 ] && bf=$(g gemm bf16)
+        echo "| ${s#*:} | $(g gemm ppad) | $(g gemm_nocore ppad) | $(g gemm openblas) | $(g gemm_nocore openblas) | $bf |"
     done
-    echo "| kernel chosen | $(val gemm openblas_config | awk '{ print $(NF-1) }') | $(val gemm_nocore openblas_config | awk '{ print $(NF-1) }') |"
+    echo "| OpenBLAS kernel chosen | | | $(val gemm openblas_config | awk '{ print $(NF-1) }') | $(val gemm_nocore openblas_config | awk '{ print $(NF-1) }') | |"
     echo
     echo "Achieved GFLOPS are analytic FLOPs / measured time (bench/vision.c), counting GEMM-like work only (a multiply-add"
     echo "= 2 FLOPs; LayerNorm, softmax, QuickGELU, residuals not counted). With T = 50 tokens, W = 768, L = 12, P = 32, E = 512,"
@@ -347,7 +370,7 @@ TMP="$RESULTS.tmp.$$"
     echo "L·(24·T·W² + 8·T²·W) + 2·W·E = $(val vision_ppad bwd_gflop_per_image) GFLOP (each linear's dx is a GEMM of the same size; attention"
     echo "needs dV, d att, dQ, dK; no conv1: the gradient stops at the patch tokens)."
     echo
-    echo "| batch $VB | time (s) | GFLOPS | % of the GEMM peak with \`${OPENBLAS_CORETYPE:-(unset)}\` | % of the peak unset |"
+    echo "| batch $VB | time (s) | GFLOPS | % of the $BACKEND peak (5a) | % of the peak unset (5b) |"
     echo "|---|---:|---:|---:|---:|"
     echo "| forward, inference (conv1 included) | $(f 3 "$(val vision_ppad fwd_s)") | $(f 1 "$FWD_G") | $(pct "$FWD_G" "$PEAK") | $(pct "$FWD_G" "$PEAK0") |"
     echo "| forward, activations saved for backward (from patch tokens) | $(f 3 "$(val vision_ppad fwd_saved_s)") | $(f 1 "$(val vision_ppad fwd_saved_gflops)") | $(pct "$(val vision_ppad fwd_saved_gflops)" "$PEAK") | $(pct "$(val vision_ppad fwd_saved_gflops)" "$PEAK0") |"
@@ -379,10 +402,10 @@ TMP="$RESULTS.tmp.$$"
     echo "Run from the repository root with \`OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS\` and the caller's"
     echo "\`OPENBLAS_CORETYPE\` (\`${OPENBLAS_CORETYPE:-(unset)}\`); outputs are in \`$LOG/\`."
     echo
-    echo "| row | command |"
-    echo "|---|---|"
+    echo "| row | command | load average before |"
+    echo "|---|---|---:|"
     for k in "${ORDER[@]}"; do
-        echo "| $k | \`${CMD[$k]}\` |"
+        echo "| $k | \`${CMD[$k]}\` | ${LA[$k]} |"
     done
 } >"$TMP"
 mv "$TMP" "$RESULTS"

@@ -1,6 +1,7 @@
 /* score.c — PPAD scoring throughput (5 positions per image) and peak RSS.
  *
  *   build/bench/score --weights W [--images 64] [--chunk 32] [--micro 16] [--reps 2] [--threads 2] [--warmup 8]
+ *                     [--precision fp32|bf16]
  *
  * Images are streamed as the test verbs stream a test set: chunks of --chunk
  * random normalised images are made, scored with score_images (engine
@@ -8,7 +9,10 @@
  * grow with --images. The text prompts are encoded once per pass (as
  * evaluate_paths does). Only the scoring calls are timed (not the making of
  * the random pixels). One warm-up pass over --warmup images, then the median
- * of --reps passes over --images. Prints key=value lines. */
+ * of --reps passes over --images. --precision bf16 runs the image tower's
+ * matrix products in bf16 as `ppad test --precision bf16` does (clip_enable_bf16;
+ * fp32 where the CPU lacks AVX512-BF16: precision_used says which ran).
+ * Prints key=value lines. */
 #include "bench.h"
 #include "ppad/engine.h"
 #include "ppad/prompts.h"
@@ -32,13 +36,14 @@ static int pass(ppad_engine *e, const ppad_params *p, float *pix, int n, int chu
 }
 
 int main(int argc, char **argv) {
-    const char *weights = NULL;
+    const char *weights = NULL, *precision = "fp32";
     int N = 64, chunk = 32, micro = 16, reps = 2, threads = 2, warm = 8;
     for (int i = 1; i < argc; i++) {
         if (bench_str_opt(argc, argv, &i, "--weights", &weights) || bench_int_opt(argc, argv, &i, "--images", &N) ||
             bench_int_opt(argc, argv, &i, "--chunk", &chunk) || bench_int_opt(argc, argv, &i, "--micro", &micro) ||
             bench_int_opt(argc, argv, &i, "--reps", &reps) || bench_int_opt(argc, argv, &i, "--threads", &threads) ||
-            bench_int_opt(argc, argv, &i, "--warmup", &warm))
+            bench_int_opt(argc, argv, &i, "--warmup", &warm) ||
+            bench_str_opt(argc, argv, &i, "--precision", &precision))
             continue;
         fprintf(stderr, "score: unexpected argument '%s'\n", argv[i]);
         return 2;
@@ -51,6 +56,12 @@ int main(int argc, char **argv) {
     ppad_err err = {{0}};
     clip_model m;
     if (clip_load(&m, weights, &err) != 0) return bench_die("score", err.msg);
+    int bf16 = 0;
+    if (strcmp(precision, "bf16") == 0) {
+        if ((bf16 = clip_enable_bf16(&m, &err)) < 0) return bench_die("score", err.msg);
+    } else if (strcmp(precision, "fp32") != 0) {
+        return bench_die("score", "--precision must be fp32 or bf16");
+    }
     const double model_rss = bench_rss_mb(), load_peak = bench_peak_rss_mb();
     const int reset = bench_reset_peak() == 0;
     ppad_params p;
@@ -76,6 +87,7 @@ int main(int argc, char **argv) {
         if (pass(&e, &p, pix, N, chunk, &rng, probs, fused, &t[r], &err) != 0) return bench_die("score", err.msg);
     s = bench_median(t, reps);
     printf("images=%d\nchunk=%d\nmicro=%d\nthreads=%d\nreps=%d\n", N, chunk, micro, threads, reps);
+    printf("precision_used=%s\n", bf16 ? "bf16" : "fp32");
     printf("score_s=%.4f\nimages_per_s=%.3f\n", s, N / s);
     /* peak_rss_mb: the whole process (VmHWM); work_peak_rss_mb: since the model was loaded */
     const double work_peak = reset ? bench_peak_rss_mb() : -1;

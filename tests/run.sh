@@ -26,6 +26,8 @@ run_one() { # name, command...
 for t in "$BUILD"/tests/test_*; do
   [ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
 done
+# the kernels once more on the fallback path (OpenBLAS GEMMs, ppad's own attention loops)
+[ -x "$BUILD/tests/test_kernels_grad" ] && run_one "unit/test_kernels_grad (PPAD_GEMM=openblas)" env PPAD_GEMM=openblas "$BUILD/tests/test_kernels_grad"
 for t in tests/parity/test_*.py; do
   [ -f "$t" ] && run_one "parity/$(basename "$t")" /usr/bin/python3 "$t"
 done

@@ -9,11 +9,15 @@
 
 #include "clip/gemm.h"
 
-enum { KIND_NT = 0, KIND_NN = 1 };
+enum { KIND_NT = 0, KIND_NN = 1, KIND_BATCHED = 2 };
 enum { DT_F32 = 0, DT_BF16 = 1 };
 
 typedef struct gemm_key {
     int kind, dt, M, N, K, bias, acc, gelu;
+    /* batched 4-D views (KIND_BATCHED only): dims and strides of A, B, C, and alpha */
+    int64_t ad[4], as[4], bd[4], bs[4], cd[4], cs[4];
+    float alpha;
+    int pad_;
 } gemm_key;
 
 typedef struct gemm_entry {
@@ -47,6 +51,37 @@ const char *gemm_backend(void) {
 
 static void make_entry(gemm_entry *e) {
     const gemm_key *k = &e->key;
+    if (k->kind == KIND_BATCHED) {
+        e->prim = NULL;
+        dnnl_dims_t ad = {0}, as = {0}, bd = {0}, bs = {0}, cd = {0}, cs = {0}; /* the API takes full-size arrays */
+        memcpy(ad, k->ad, sizeof k->ad), memcpy(as, k->as, sizeof k->as), memcpy(bd, k->bd, sizeof k->bd);
+        memcpy(bs, k->bs, sizeof k->bs), memcpy(cd, k->cd, sizeof k->cd), memcpy(cs, k->cs, sizeof k->cs);
+        if (dnnl_memory_desc_init_by_strides(&e->src, 4, ad, dnnl_f32, as) != dnnl_success ||
+            dnnl_memory_desc_init_by_strides(&e->wei, 4, bd, dnnl_f32, bs) != dnnl_success ||
+            dnnl_memory_desc_init_by_strides(&e->dst, 4, cd, dnnl_f32, cs) != dnnl_success)
+            return;
+        dnnl_matmul_desc_t md;
+        if (dnnl_matmul_desc_init(&md, &e->src, &e->wei, NULL, &e->dst) != dnnl_success) return;
+        dnnl_primitive_attr_t attr = NULL;
+        dnnl_post_ops_t po = NULL;
+        if (dnnl_primitive_attr_create(&attr) != dnnl_success) return;
+        int ok = dnnl_primitive_attr_set_output_scales(attr, 1, 0, &k->alpha) == dnnl_success;
+        if (ok && k->acc)
+            ok = dnnl_post_ops_create(&po) == dnnl_success && dnnl_post_ops_append_sum(po, 1.0f) == dnnl_success &&
+                 dnnl_primitive_attr_set_post_ops(attr, po) == dnnl_success;
+        dnnl_primitive_desc_t pd = NULL;
+        if (ok && dnnl_primitive_desc_create(&pd, &md, attr, g_engine, NULL) == dnnl_success) {
+            const char *impl = NULL;
+            /* a reference (non-JIT) kernel would be slower than ppad's own loops */
+            if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl &&
+                strncmp(impl, "ref", 3) != 0 && dnnl_primitive_create(&e->prim, pd) != dnnl_success)
+                e->prim = NULL;
+            dnnl_primitive_desc_destroy(pd);
+        }
+        if (po) dnnl_post_ops_destroy(po);
+        dnnl_primitive_attr_destroy(attr);
+        return;
+    }
     dnnl_data_type_t in = k->dt == DT_BF16 ? dnnl_bf16 : dnnl_f32;
     dnnl_dims_t sd = {k->M, k->K}, wd = {k->K, k->N}, bd = {1, k->N}, dd = {k->M, k->N};
     /* NT: B is stored (N, K) -> as a (K, N) matrix its strides are (1, K) */
@@ -127,9 +162,28 @@ static int run(const gemm_entry *e, const void *A, const void *B, const float *b
     return ok ? 0 : -1;
 }
 
+static void key_init(gemm_key *k, int kind, int dt, int M, int N, int K, int bias, int acc, int gelu) {
+    memset(k, 0, sizeof *k); /* padding too: keys are compared with memcmp */
+    k->kind = kind, k->dt = dt, k->M = M, k->N = N, k->K = K, k->bias = bias, k->acc = acc, k->gelu = gelu;
+}
+
+int gemm_batched(float *C, const int64_t cd[4], const int64_t cs[4], const float *A, const int64_t ad[4],
+                 const int64_t as[4], const float *B, const int64_t bd[4], const int64_t bs[4], float alpha,
+                 int accumulate) {
+    gemm_key key;
+    key_init(&key, KIND_BATCHED, DT_F32, 0, 0, 0, 0, accumulate != 0, 0);
+    memcpy(key.ad, ad, sizeof key.ad), memcpy(key.as, as, sizeof key.as);
+    memcpy(key.bd, bd, sizeof key.bd), memcpy(key.bs, bs, sizeof key.bs);
+    memcpy(key.cd, cd, sizeof key.cd), memcpy(key.cs, cs, sizeof key.cs);
+    key.alpha = alpha;
+    const gemm_entry *e = lookup(&key);
+    return e ? run(e, A, B, NULL, C) : -1;
+}
+
 void gemm_nt_gelu(float *C, const float *A, const float *B, const float *bias, int M, int N, int K) {
     if (M <= 0 || N <= 0) return;
-    gemm_key key = {KIND_NT, DT_F32, M, N, K, bias != NULL, 0, 1};
+    gemm_key key;
+    key_init(&key, KIND_NT, DT_F32, M, N, K, bias != NULL, 0, 1);
     const gemm_entry *e = lookup(&key);
     if (e && run(e, A, B, bias, C) == 0) return;
     gemm_nt(C, A, B, bias, M, N, K, 0);
@@ -140,7 +194,8 @@ void gemm_nt_gelu(float *C, const float *A, const float *B, const float *bias, i
 
 void gemm_nt(float *C, const float *A, const float *B, const float *bias, int M, int N, int K, int accumulate) {
     if (M <= 0 || N <= 0) return;
-    gemm_key key = {KIND_NT, DT_F32, M, N, K, bias != NULL, accumulate != 0, 0};
+    gemm_key key;
+    key_init(&key, KIND_NT, DT_F32, M, N, K, bias != NULL, accumulate != 0, 0);
     const gemm_entry *e = lookup(&key);
     if (e && run(e, A, B, bias, C) == 0) return;
     float beta = accumulate ? 1.0f : 0.0f;
@@ -157,7 +212,8 @@ void gemm_nt(float *C, const float *A, const float *B, const float *bias, int M,
 
 void gemm_nn(float *C, const float *A, const float *B, int M, int N, int K, int accumulate) {
     if (M <= 0 || N <= 0) return;
-    gemm_key key = {KIND_NN, DT_F32, M, N, K, 0, accumulate != 0, 0};
+    gemm_key key;
+    key_init(&key, KIND_NN, DT_F32, M, N, K, 0, accumulate != 0, 0);
     const gemm_entry *e = lookup(&key);
     if (e && run(e, A, B, NULL, C) == 0) return;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, A, K, B, N, accumulate ? 1.0f : 0.0f, C, N);
@@ -176,21 +232,33 @@ int gemm_bf16_supported(void) {
     return __builtin_cpu_supports("avx512bf16") ? 1 : 0;
 }
 
+/* Branch-free round-to-nearest-even of one float's bits to bf16 bits (NaN kept quiet). */
+#pragma omp declare simd notinbranch
+static inline uint16_t bf16_bits(uint32_t x) {
+    uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+    uint32_t nan = (x >> 16) | 0x40u;
+    return (uint16_t)((x & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
+}
+
 void gemm_to_bf16(uint16_t *dst, const float *src, size_t n) {
-#pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++) dst[i] = gemm_f32_to_bf16(src[i]);
+    const uint32_t *restrict s = (const uint32_t *)(const void *)src;
+    uint16_t *restrict d = dst;
+#pragma omp parallel for simd schedule(static)
+    for (size_t i = 0; i < n; i++) d[i] = bf16_bits(s[i]);
 }
 
 int gemm_nt_bf16(float *C, const uint16_t *A, const uint16_t *B, const float *bias, int M, int N, int K, int gelu) {
     if (M <= 0 || N <= 0) return 0;
-    gemm_key key = {KIND_NT, DT_BF16, M, N, K, bias != NULL, 0, gelu != 0};
+    gemm_key key;
+    key_init(&key, KIND_NT, DT_BF16, M, N, K, bias != NULL, 0, gelu != 0);
     const gemm_entry *e = lookup(&key);
     return e ? run(e, A, B, bias, C) : -1;
 }
 
 int gemm_nn_bf16(float *C, const uint16_t *A, const uint16_t *B, int M, int N, int K) {
     if (M <= 0 || N <= 0) return 0;
-    gemm_key key = {KIND_NN, DT_BF16, M, N, K, 0, 0, 0};
+    gemm_key key;
+    key_init(&key, KIND_NN, DT_BF16, M, N, K, 0, 0, 0);
     const gemm_entry *e = lookup(&key);
     return e ? run(e, A, B, NULL, C) : -1;
 }

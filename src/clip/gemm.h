@@ -18,6 +18,14 @@ void gemm_nt_gelu(float *C, const float *A, const float *B, const float *bias, i
 /* C (M, N) = A (M, K) @ B, B stored (K, N); + C if accumulate. */
 void gemm_nn(float *C, const float *A, const float *B, int M, int N, int K, int accumulate);
 
+/* Batched strided product over 4-D views (batch0, batch1, rows, cols), each
+ * given by dims and element strides: C = alpha * A @ B (+ C if accumulate).
+ * Used for attention, whose per-head matrices live interleaved in (B, T, 3C).
+ * Returns 0, or -1 if oneDNN has no fast kernel for it (the caller falls back). */
+int gemm_batched(float *C, const int64_t cd[4], const int64_t cs[4], const float *A, const int64_t ad[4],
+                 const int64_t as[4], const float *B, const int64_t bd[4], const int64_t bs[4], float alpha,
+                 int accumulate);
+
 /* bf16 products for the reduced-precision scoring path: A and B in bf16 (B
  * stored as in the fp32 calls), accumulation and C in fp32; gelu = 1 fuses
  * QuickGELU. Returns 0, or -1 if oneDNN cannot run it (no bf16 support). */

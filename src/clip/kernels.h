@@ -78,6 +78,21 @@ void attention_backward(float *dqkv,       /* (B, T, 3C) += */
                         const float *att,  /* (B, NH, T, T) */
                         int B, int T, int C, int NH, int causal);
 
+/* The same for ONE query row per sequence (the only row a tower's last layer
+ * needs: the class token, or the text's EOT): query qrow[b] of sequence b.
+ * Outputs are compact: out (B, C), att (B, NH, T). */
+void attention_forward_rows(float *out,       /* (B, C) */
+                            float *att,       /* (B, NH, T) saved probabilities */
+                            const float *qkv, /* (B, T, 3C) */
+                            const int *qrow,  /* (B) */
+                            int B, int T, int C, int NH, int causal);
+void attention_backward_rows(float *dqkv,       /* (B, T, 3C) += (q rows qrow only; k, v all rows) */
+                             const float *dout, /* (B, C) */
+                             const float *qkv,  /* (B, T, 3C) */
+                             const float *att,  /* (B, NH, T) */
+                             const int *qrow,   /* (B) */
+                             int B, int T, int C, int NH, int causal);
+
 /* ---- residual: out = a + b (out may alias a) ---- */
 void residual_forward(float *out, const float *a, const float *b, size_t N);
 

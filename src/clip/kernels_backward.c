@@ -2,6 +2,7 @@
  * Input gradients only (the weights are frozen); every kernel ACCUMULATES
  * into its d-input (+=), the caller zeroes. */
 #include <math.h>
+#include <stdlib.h>
 #include <stddef.h>
 
 
@@ -73,8 +74,47 @@ void quickgelu_backward(float *dinp, const float *inp, const float *dout, size_t
  * A (b, h) pair writes only its own head's columns of dq, dk and dv, so the
  * (b, h) loop is race-free. Masked (causal) entries have P = 0 and are skipped.
  * dqkv must not overlap qkv or dout (the simd loop assumes it). */
+/* The backward as batched products: dV += P^T dO, dP = dO V^T,
+ * dS = P * (dP - rowsum(P * dP)) * scale, dQ += dS K, dK += dS^T Q. */
+static int attention_backward_gemm(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T,
+                                   int C, int NH) {
+    const int64_t hd = C / NH, C3 = 3 * (int64_t)C;
+    const float scale = 1.0f / sqrtf((float)hd);
+    const int64_t xd[4] = {B, NH, T, hd}, xs[4] = {T * C3, hd, C3, 1};      /* Q, K, V and dQ, dK, dV */
+    const int64_t xtd[4] = {B, NH, hd, T}, xts[4] = {T * C3, hd, 1, C3};   /* V^T */
+    const int64_t os[4] = {(int64_t)T * C, hd, C, 1};                        /* dO in (B, T, C) */
+    const int64_t sd[4] = {B, NH, T, T}, ss[4] = {(int64_t)NH * T * T, (int64_t)T * T, T, 1};
+    const int64_t sts[4] = {(int64_t)NH * T * T, (int64_t)T * T, 1, T};     /* P^T, dS^T */
+    float *dS = malloc(sizeof(float) * (size_t)B * NH * T * T);
+    if (!dS) return -1;
+    int rc = -1;
+    if (gemm_batched(dqkv + 2 * C, xd, xs, att, sd, sts, dout, xd, os, 1.0f, 1) != 0) goto out;
+    if (gemm_batched(dS, sd, ss, dout, xd, os, qkv + 2 * C, xtd, xts, 1.0f, 0) != 0) goto out;
+    {
+        const long rows = (long)B * NH * T;
+#pragma omp parallel for schedule(static)
+        for (long r = 0; r < rows; r++) {
+            const float *restrict p = att + (size_t)r * T;
+            float *restrict d = dS + (size_t)r * T;
+            float pdp = 0;
+#pragma omp simd reduction(+ : pdp)
+            for (int j = 0; j < T; j++) pdp += p[j] * d[j];
+#pragma omp simd
+            for (int j = 0; j < T; j++) d[j] = p[j] * (d[j] - pdp) * scale;
+        }
+    }
+    if (gemm_batched(dqkv, xd, xs, dS, sd, ss, qkv + C, xd, xs, 1.0f, 1) != 0) goto out;
+    if (gemm_batched(dqkv + C, xd, xs, dS, sd, sts, qkv, xd, xs, 1.0f, 1) != 0) goto out;
+    rc = 0;
+out:
+    free(dS);
+    return rc;
+}
+
 void attention_backward(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T, int C,
                         int NH, int causal) {
+    /* (masked probabilities are 0, so the causal case needs nothing special here) */
+    if (attention_backward_gemm(dqkv, dout, qkv, att, B, T, C, NH) == 0) return;
     const int hd = C / NH;
     const float scale = 1.0f / sqrtf((float)hd);
     const size_t C3 = 3 * (size_t)C;
@@ -131,5 +171,40 @@ void l2norm_backward(float *dinp, const float *dout, const float *out, const flo
         const float yd = (float)s;
 #pragma omp simd
         for (int i = 0; i < C; i++) dx[i] += (dy[i] - y[i] * yd) * inv;
+    }
+}
+
+void attention_backward_rows(float *dqkv, const float *dout, const float *qkv, const float *att, const int *qrow, int B,
+                             int T, int C, int NH, int causal) {
+    const int hd = C / NH;
+    const float scale = 1.0f / sqrtf((float)hd);
+    const size_t C3 = 3 * (size_t)C;
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int b = 0; b < B; b++) {
+        for (int h = 0; h < NH; h++) {
+            const float *base = qkv + (size_t)b * T * C3;
+            float *dbase = dqkv + (size_t)b * T * C3;
+            const int i = qrow[b], jmax = causal ? i + 1 : T;
+            const float *p = att + ((size_t)b * NH + h) * T;
+            const float *dy = dout + (size_t)b * C + h * hd;
+            const float *q = base + (size_t)i * C3 + h * hd;
+            float *dq = dbase + (size_t)i * C3 + h * hd;
+            float pdp = 0;
+            for (int j = 0; j < jmax; j++) pdp += p[j] * dot(dy, base + (size_t)j * C3 + 2 * C + h * hd, hd);
+            for (int j = 0; j < jmax; j++) {
+                const float *k = base + (size_t)j * C3 + C + h * hd;
+                const float *v = base + (size_t)j * C3 + 2 * C + h * hd;
+                float *dk = dbase + (size_t)j * C3 + C + h * hd;
+                float *dv = dbase + (size_t)j * C3 + 2 * C + h * hd;
+                const float pj = p[j];
+                const float ds = pj * (dot(dy, v, hd) - pdp) * scale;
+#pragma omp simd
+                for (int d = 0; d < hd; d++) {
+                    dv[d] += pj * dy[d];
+                    dq[d] += ds * k[d];
+                    dk[d] += ds * q[d];
+                }
+            }
+        }
     }
 }

@@ -29,17 +29,20 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *inp, c
                        int N, int C) {
 #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
-        const float *x = inp + (size_t)n * C;
-        float *y = out + (size_t)n * C;
+        const float *restrict x = inp + (size_t)n * C;
+        float *restrict y = out + (size_t)n * C;
         double s = 0;
+#pragma omp simd reduction(+ : s)
         for (int i = 0; i < C; i++) s += x[i];
-        float m = (float)(s / C);
+        const float m = (float)(s / C);
         double v = 0;
+#pragma omp simd reduction(+ : v)
         for (int i = 0; i < C; i++) {
             double d = (double)x[i] - m;
             v += d * d;
         }
-        float r = (float)(1.0 / sqrt(v / C + 1e-5));
+        const float r = (float)(1.0 / sqrt(v / C + 1e-5));
+#pragma omp simd
         for (int i = 0; i < C; i++) y[i] = (x[i] - m) * r * weight[i] + bias[i];
         if (mean) mean[n] = m;
         if (rstd) rstd[n] = r;
@@ -57,7 +60,43 @@ void quickgelu_forward(float *out, const float *inp, size_t N) {
     }
 }
 
+/* Row-wise softmax of att (B*NH*T rows of T) in place, keys j > i masked when causal. */
+static void softmax_rows(float *att, int B, int T, int NH, int causal) {
+    const long rows = (long)B * NH * T;
+#pragma omp parallel for schedule(static)
+    for (long r = 0; r < rows; r++) {
+        float *restrict a = att + (size_t)r * T;
+        const int i = (int)(r % T), jmax = causal ? i + 1 : T;
+        float mx = -INFINITY;
+        for (int j = 0; j < jmax; j++) mx = a[j] > mx ? a[j] : mx;
+        float sum = 0;
+#pragma omp simd reduction(+ : sum)
+        for (int j = 0; j < jmax; j++) {
+            a[j] = vexpf(a[j] - mx);
+            sum += a[j];
+        }
+        const float inv = 1.0f / sum;
+#pragma omp simd
+        for (int j = 0; j < jmax; j++) a[j] *= inv;
+        for (int j = jmax; j < T; j++) a[j] = 0.0f;
+    }
+}
+
+/* attention as two batched products over (batch, head) straight on the
+ * interleaved qkv layout: S = scale * Q K^T, P = softmax(S), O = P V. */
+static int attention_forward_gemm(float *out, float *att, const float *qkv, int B, int T, int C, int NH, int causal) {
+    const int64_t hd = C / NH, C3 = 3 * (int64_t)C;
+    const int64_t qd[4] = {B, NH, T, hd}, qs[4] = {T * C3, hd, C3, 1};   /* Q (and V, K rows) */
+    const int64_t kd[4] = {B, NH, hd, T}, ks[4] = {T * C3, hd, 1, C3};   /* K^T */
+    const int64_t sd[4] = {B, NH, T, T}, ss[4] = {(int64_t)NH * T * T, (int64_t)T * T, T, 1};
+    const int64_t os[4] = {(int64_t)T * C, hd, C, 1};                      /* O in (B, T, C) */
+    if (gemm_batched(att, sd, ss, qkv, qd, qs, qkv + C, kd, ks, 1.0f / sqrtf((float)hd), 0) != 0) return -1;
+    softmax_rows(att, B, T, NH, causal);
+    return gemm_batched(out, qd, os, att, sd, ss, qkv + 2 * C, qd, qs, 1.0f, 0);
+}
+
 void attention_forward(float *out, float *att, const float *qkv, int B, int T, int C, int NH, int causal) {
+    if (attention_forward_gemm(out, att, qkv, B, T, C, NH, causal) == 0) return;
     const int hd = C / NH;
     const float scale = 1.0f / sqrtf((float)hd);
     const size_t C3 = 3 * (size_t)C;
@@ -140,8 +179,44 @@ void attention_forward(float *out, float *att, const float *qkv, int B, int T, i
     }
 }
 
+void attention_forward_rows(float *out, float *att, const float *qkv, const int *qrow, int B, int T, int C, int NH,
+                            int causal) {
+    const int hd = C / NH;
+    const float scale = 1.0f / sqrtf((float)hd);
+    const size_t C3 = 3 * (size_t)C;
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int b = 0; b < B; b++) {
+        for (int h = 0; h < NH; h++) {
+            const float *base = qkv + (size_t)b * T * C3;
+            const int i = qrow[b], jmax = causal ? i + 1 : T;
+            const float *restrict q = base + (size_t)i * C3 + h * hd;
+            float *restrict a = att + ((size_t)b * NH + h) * T;
+            float mx = -INFINITY;
+            for (int j = 0; j < jmax; j++) {
+                const float *restrict k = base + (size_t)j * C3 + C + h * hd;
+                float s = 0;
+#pragma omp simd reduction(+ : s)
+                for (int d = 0; d < hd; d++) s += q[d] * k[d];
+                a[j] = s * scale;
+                mx = a[j] > mx ? a[j] : mx;
+            }
+            float sum = 0;
+            for (int j = 0; j < jmax; j++) sum += (a[j] = vexpf(a[j] - mx));
+            for (int j = 0; j < T; j++) a[j] = j < jmax ? a[j] / sum : 0.0f;
+            float *restrict o = out + (size_t)b * C + h * hd;
+            for (int d = 0; d < hd; d++) o[d] = 0.0f;
+            for (int j = 0; j < jmax; j++) {
+                const float *restrict v = base + (size_t)j * C3 + 2 * C + h * hd;
+                const float pj = a[j];
+#pragma omp simd
+                for (int d = 0; d < hd; d++) o[d] += pj * v[d];
+            }
+        }
+    }
+}
+
 void residual_forward(float *out, const float *a, const float *b, size_t N) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for simd schedule(static)
     for (size_t i = 0; i < N; i++) out[i] = a[i] + b[i];
 }
 

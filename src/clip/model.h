@@ -90,6 +90,9 @@ typedef struct tfm_acts {
     int B, T, W, NH, L, save, cap_BT;
     int bf16;        /* use the layers' bf16 matrices (forward only) */
     uint16_t *scr16; /* (B*T, 4W) bf16 rounding scratch, only when save = 0 */
+    const int *sel;  /* (B) or NULL: the one row per sequence needed from the last layer
+                      * (class token / EOT); then x_out is compact (B, W) and the last
+                      * layer skips everything after the attention for the other rows */
     /* per layer (L of each when save, else 1): */
     float *x_in;     /* (L, B*T, W) residual stream entering the layer */
     float *ln1_mean, *ln1_rstd; /* (L, B*T) */
@@ -107,11 +110,11 @@ typedef struct tfm_acts {
 
 int  tfm_acts_alloc(tfm_acts *a, int B, int T, int W, int NH, int L, int save, ppad_err *err);
 void tfm_acts_free(tfm_acts *a);
-/* Runs the L blocks on x (B*T, W) (copied into a->x_in[0]); the result is a->x_out.
- * Uses B and T given here (must fit the allocation). */
+/* Runs the L blocks on x (B*T, W) (copied into a->x_in[0]); the result is a->x_out
+ * ((B*T, W), or (B, W) with a->sel set). Uses B and T given here (must fit the allocation). */
 void tfm_forward(tfm_acts *a, const clip_layer *layers, const float *x, int B, int T, int causal);
-/* Input gradient: dx (B*T, W) = d loss / d x, given dout = d loss / d x_out.
- * Requires save = 1. dout is used as scratch and destroyed. */
+/* Input gradient: dx (B*T, W) += d loss / d x, given dout = d loss / d x_out (shaped
+ * like x_out). Requires save = 1. dout is used as scratch and destroyed. */
 void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers, int causal, float *scratch);
 size_t tfm_backward_scratch_floats(const tfm_acts *a);
 
@@ -124,6 +127,7 @@ typedef struct clip_vision_acts {
     float *pooled_in;  /* (B, Wv) row 0 of the last layer's output */
     float *post_mean, *post_rstd; /* (B) */
     float *pooled;     /* (B, Wv) ln_post output */
+    int *cls_rows;     /* (B) zeros: the class token is the row the last layer keeps */
 } clip_vision_acts;
 
 int  clip_vision_acts_alloc(clip_vision_acts *a, const clip_model *m, int B, int save, ppad_err *err);

@@ -67,9 +67,9 @@ void clip_text_forward(const clip_model *m, float *feat, const float *emb, const
             const float *p = m->txt_pos + (size_t)t * W;
             for (int i = 0; i < W; i++) x[i] = e[i] + p[i];
         }
+    ta->sel = a->eot; /* only the EOT rows leave the last layer */
     tfm_forward(ta, m->txt_layers, ta->x_in, B, T, 1);
-    for (int b = 0; b < B; b++)
-        memcpy(a->eot_in + (size_t)b * W, ta->x_out + ((size_t)b * T + eot[b]) * W, sizeof(float) * W);
+    memcpy(a->eot_in, ta->x_out, sizeof(float) * (size_t)B * W);
     layernorm_forward(a->eot_ln, a->fin_mean, a->fin_rstd, a->eot_in, m->ln_final_w, m->ln_final_b, B, W);
     matmul_forward(feat, a->eot_ln, m->txt_proj, B, W, E);
 }
@@ -92,9 +92,7 @@ int clip_text_backward(const clip_model *m, float *demb, const float *dfeat, int
     memset(dln, 0, sizeof(float) * (size_t)B * W * 2);
     matmul_backward(dln, dfeat, m->txt_proj, B, W, E);
     layernorm_backward(deot, dln, a->eot_in, m->ln_final_w, a->fin_mean, a->fin_rstd, B, W);
-    memset(dres, 0, sizeof(float) * NW);
-    for (int b = 0; b < B; b++)
-        memcpy(dres + ((size_t)b * T + a->eot[b]) * W, deot + (size_t)b * W, sizeof(float) * W);
+    memcpy(dres, deot, sizeof(float) * (size_t)B * W); /* compact: the EOT rows */
     memset(dx, 0, sizeof(float) * NW);
     tfm_backward(dx, dres, ta, m->txt_layers, 1, scr);
     for (int b = 0; b < B; b++)

@@ -89,52 +89,118 @@ static layer_view view(const tfm_acts *a, int l, int B, int T) {
     return v;
 }
 
-void tfm_forward(tfm_acts *a, const clip_layer *layers, const float *x, int B, int T, int causal) {
+/* One full residual block on all N = B*T rows. out: the block's output (N, W). */
+static void block_forward(tfm_acts *a, const clip_layer *ly, layer_view v, float *out, int B, int T, int causal) {
     const int W = a->W, NH = a->NH, N = B * T;
+    const size_t NW = (size_t)N * W;
+    const int h = a->bf16 && !a->save;
+    uint16_t *s16 = a->scr16;
+    layernorm_forward(a->ln_out, v.ln1_mean, v.ln1_rstd, v.x_in, ly->ln1_w, ly->ln1_b, N, W);
+    linear_forward_mixed(v.qkv, a->ln_out, ly->qkv_w, h ? ly->qkv_w16 : NULL, ly->qkv_b, s16, N, W, 3 * W, 0);
+    attention_forward(a->attn_y, v.att, v.qkv, B, T, W, NH, causal);
+    linear_forward_mixed(a->ln_out, a->attn_y, ly->out_w, h ? ly->out_w16 : NULL, ly->out_b, s16, N, W, W, 0);
+    residual_forward(v.x_mid, v.x_in, a->ln_out, NW);
+    layernorm_forward(a->ln_out, v.ln2_mean, v.ln2_rstd, v.x_mid, ly->ln2_w, ly->ln2_b, N, W);
+    if (a->save) { /* the pre-activation is kept for the backward pass */
+        linear_forward(v.fc_pre, a->ln_out, ly->fc_w, ly->fc_b, N, W, 4 * W);
+        quickgelu_forward(a->fc_act, v.fc_pre, (size_t)N * 4 * W);
+    } else { /* inference: QuickGELU fused into the product */
+        linear_forward_mixed(a->fc_act, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, N, W, 4 * W, 1);
+    }
+    linear_forward_mixed(a->ln_out, a->fc_act, ly->proj_w, h ? ly->proj_w16 : NULL, ly->proj_b, s16, N, 4 * W, W, 0);
+    residual_forward(out, v.x_mid, a->ln_out, NW);
+}
+
+/* The last block when only row sel[b] of each sequence is wanted: keys and
+ * values need every row, everything after the attention only the B selected
+ * rows. Saved activations after the attention are compact (B rows first):
+ * att (B, NH, T), x_mid / ln2 stats / fc_pre (B rows). out: (B, W). */
+static void block_forward_rows(tfm_acts *a, const clip_layer *ly, layer_view v, float *out, int B, int T,
+                               int causal) {
+    const int W = a->W, NH = a->NH, N = B * T;
+    const int h = a->bf16 && !a->save;
+    uint16_t *s16 = a->scr16;
+    layernorm_forward(a->ln_out, v.ln1_mean, v.ln1_rstd, v.x_in, ly->ln1_w, ly->ln1_b, N, W);
+    linear_forward_mixed(v.qkv, a->ln_out, ly->qkv_w, h ? ly->qkv_w16 : NULL, ly->qkv_b, s16, N, W, 3 * W, 0);
+    attention_forward_rows(a->attn_y, v.att, v.qkv, a->sel, B, T, W, NH, causal);
+    linear_forward_mixed(a->ln_out, a->attn_y, ly->out_w, h ? ly->out_w16 : NULL, ly->out_b, s16, B, W, W, 0);
+    for (int b = 0; b < B; b++) {
+        const float *xi = v.x_in + ((size_t)b * T + a->sel[b]) * W;
+        for (int i = 0; i < W; i++) v.x_mid[(size_t)b * W + i] = xi[i] + a->ln_out[(size_t)b * W + i];
+    }
+    layernorm_forward(a->ln_out, v.ln2_mean, v.ln2_rstd, v.x_mid, ly->ln2_w, ly->ln2_b, B, W);
+    if (a->save) {
+        linear_forward(v.fc_pre, a->ln_out, ly->fc_w, ly->fc_b, B, W, 4 * W);
+        quickgelu_forward(a->fc_act, v.fc_pre, (size_t)B * 4 * W);
+    } else {
+        linear_forward_mixed(a->fc_act, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, B, W, 4 * W, 1);
+    }
+    linear_forward_mixed(a->ln_out, a->fc_act, ly->proj_w, h ? ly->proj_w16 : NULL, ly->proj_b, s16, B, 4 * W, W, 0);
+    residual_forward(out, v.x_mid, a->ln_out, (size_t)B * W);
+}
+
+void tfm_forward(tfm_acts *a, const clip_layer *layers, const float *x, int B, int T, int causal) {
+    const int W = a->W, N = B * T;
     const size_t NW = (size_t)N * W;
     a->B = B;
     a->T = T;
     const float *cur = x;
     for (int l = 0; l < a->L; l++) {
-        const clip_layer *ly = &layers[l];
         layer_view v = view(a, l, B, T);
         if (v.x_in != cur) memcpy(v.x_in, cur, NW * sizeof(float));
-        layernorm_forward(a->ln_out, v.ln1_mean, v.ln1_rstd, v.x_in, ly->ln1_w, ly->ln1_b, N, W);
-        const int h = a->bf16 && !a->save;
-        uint16_t *s16 = a->scr16;
-        linear_forward_mixed(v.qkv, a->ln_out, ly->qkv_w, h ? ly->qkv_w16 : NULL, ly->qkv_b, s16, N, W, 3 * W, 0);
-        attention_forward(a->attn_y, v.att, v.qkv, B, T, W, NH, causal);
-        linear_forward_mixed(a->ln_out, a->attn_y, ly->out_w, h ? ly->out_w16 : NULL, ly->out_b, s16, N, W, W, 0);
-        residual_forward(v.x_mid, v.x_in, a->ln_out, NW);
-        layernorm_forward(a->ln_out, v.ln2_mean, v.ln2_rstd, v.x_mid, ly->ln2_w, ly->ln2_b, N, W);
-        if (a->save) { /* the pre-activation is kept for the backward pass */
-            linear_forward(v.fc_pre, a->ln_out, ly->fc_w, ly->fc_b, N, W, 4 * W);
-            quickgelu_forward(a->fc_act, v.fc_pre, (size_t)N * 4 * W);
-        } else { /* inference: QuickGELU fused into the product */
-            linear_forward_mixed(a->fc_act, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, N, W, 4 * W, 1);
-        }
-        linear_forward_mixed(a->ln_out, a->fc_act, ly->proj_w, h ? ly->proj_w16 : NULL, ly->proj_b, s16, N, 4 * W, W, 0);
+        int last = l + 1 == a->L;
         /* the next layer's input (saved) or the final output */
-        float *next = (a->save && l + 1 < a->L) ? view(a, l + 1, B, T).x_in : a->x_out;
-        residual_forward(next, v.x_mid, a->ln_out, NW);
+        float *next = (a->save && !last) ? view(a, l + 1, B, T).x_in : a->x_out;
+        if (last && a->sel) block_forward_rows(a, &layers[l], v, next, B, T, causal);
+        else block_forward(a, &layers[l], v, next, B, T, causal);
         cur = next;
     }
 }
 
 size_t tfm_backward_scratch_floats(const tfm_acts *a) {
-    /* d_ln (BT, W) + d_act (BT, 4W) + d_pre (BT, 4W), d_qkv (BT, 3W) reuses d_pre */
-    return (size_t)a->B * a->T * (size_t)a->W * 9;
+    /* d_ln (BT, W) + d_act (BT, 4W) + d_pre (BT, 4W) (d_qkv (BT, 3W) reuses d_pre) + dres (BT, W) */
+    return (size_t)a->B * a->T * (size_t)a->W * 10;
 }
 
 void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers, int causal, float *scratch) {
     const int B = a->B, T = a->T, W = a->W, NH = a->NH, N = B * T;
     const size_t NW = (size_t)N * W;
-    float *d_ln = scratch;        /* (N, W) gradient at a LayerNorm output */
-    float *d_act = d_ln + NW;     /* (N, 4W) gradient at the QuickGELU output */
-    float *d_pre = d_act + NW * 4; /* (N, 4W) gradient at the QuickGELU input */
-    float *d_qkv = d_pre;         /* (N, 3W) reuses d_pre once the MLP is done */
-    float *dres = dout;           /* (N, W) gradient of the residual stream, updated in place */
-    for (int l = a->L - 1; l >= 0; l--) {
+    float *d_ln = scratch;          /* (N, W) gradient at a LayerNorm output */
+    float *d_act = d_ln + NW;       /* (N, 4W) gradient at the QuickGELU output */
+    float *d_pre = d_act + NW * 4;  /* (N, 4W) gradient at the QuickGELU input */
+    float *d_qkv = d_pre;           /* (N, 3W) reuses d_pre once the MLP is done */
+    float *dres = dout;             /* (N, W) gradient of the residual stream, updated in place */
+    int l = a->L - 1;
+    if (a->sel) {
+        /* the last block ran on the selected rows only: dout is (B, W) for them */
+        const clip_layer *ly = &layers[l];
+        layer_view v = view(a, l, B, T);
+        float *ds = dout;                 /* (B, W) */
+        float *full = d_pre + NW * 4;     /* (N, W) residual gradient below this block */
+        const size_t BW = (size_t)B * W;
+        memset(d_act, 0, BW * 4 * sizeof(float));
+        linear_backward(d_act, ds, ly->proj_w, B, 4 * W, W);
+        memset(d_pre, 0, BW * 4 * sizeof(float));
+        quickgelu_backward(d_pre, v.fc_pre, d_act, BW * 4);
+        memset(d_ln, 0, BW * sizeof(float));
+        linear_backward(d_ln, d_pre, ly->fc_w, B, W, 4 * W);
+        layernorm_backward(ds, d_ln, v.x_mid, ly->ln2_w, v.ln2_mean, v.ln2_rstd, B, W);
+        memset(d_act, 0, BW * sizeof(float));
+        linear_backward(d_act, ds, ly->out_w, B, W, W); /* d attention output, selected rows */
+        memset(d_qkv, 0, NW * 3 * sizeof(float));
+        attention_backward_rows(d_qkv, d_act, v.qkv, v.att, a->sel, B, T, W, NH, causal);
+        memset(d_ln, 0, NW * sizeof(float));
+        linear_backward(d_ln, d_qkv, ly->qkv_w, N, W, 3 * W);
+        memset(full, 0, NW * sizeof(float));
+        for (int b = 0; b < B; b++) {
+            float *f = full + ((size_t)b * T + a->sel[b]) * W;
+            for (int i = 0; i < W; i++) f[i] = ds[(size_t)b * W + i];
+        }
+        layernorm_backward(full, d_ln, v.x_in, ly->ln1_w, v.ln1_mean, v.ln1_rstd, N, W);
+        dres = full;
+        l--;
+    }
+    for (; l >= 0; l--) {
         const clip_layer *ly = &layers[l];
         layer_view v = view(a, l, B, T);
         /* MLP branch: x_out = x_mid + c_proj(quickgelu(c_fc(ln_2(x_mid)))) */

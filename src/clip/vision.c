@@ -22,7 +22,9 @@ int clip_vision_acts_alloc(clip_vision_acts *a, const clip_model *m, int B, int 
     a->post_mean = ppad_aligned_alloc(sizeof(float) * (size_t)B, err);
     a->post_rstd = ppad_aligned_alloc(sizeof(float) * (size_t)B, err);
     a->pooled = ppad_aligned_alloc(sizeof(float) * (size_t)B * W, err);
-    if (!a->x_pre || !a->pre_mean || !a->pre_rstd || !a->pooled_in || !a->post_mean || !a->post_rstd || !a->pooled) {
+    a->cls_rows = ppad_calloc((size_t)B, sizeof(int), err);
+    if (!a->x_pre || !a->pre_mean || !a->pre_rstd || !a->pooled_in || !a->post_mean || !a->post_rstd || !a->pooled ||
+        !a->cls_rows) {
         clip_vision_acts_free(a);
         return -1;
     }
@@ -38,6 +40,7 @@ void clip_vision_acts_free(clip_vision_acts *a) {
     free(a->post_mean);
     free(a->post_rstd);
     free(a->pooled);
+    free(a->cls_rows);
     memset(a, 0, sizeof *a);
 }
 
@@ -89,8 +92,9 @@ void clip_vision_forward(const clip_model *m, float *feat, const float *tokens, 
     tfm_acts *ta = &a->tfm;
     ta->bf16 = m->block16 != NULL && !ta->save; /* the reduced-precision path never trains */
     layernorm_forward(ta->x_in, a->pre_mean, a->pre_rstd, a->x_pre, m->ln_pre_w, m->ln_pre_b, B * T, W);
+    ta->sel = a->cls_rows; /* only the class token leaves the last layer */
     tfm_forward(ta, m->vis_layers, ta->x_in, B, T, 0);
-    for (int b = 0; b < B; b++) memcpy(a->pooled_in + (size_t)b * W, ta->x_out + (size_t)b * T * W, sizeof(float) * W);
+    memcpy(a->pooled_in, ta->x_out, sizeof(float) * (size_t)B * W);
     layernorm_forward(a->pooled, a->post_mean, a->post_rstd, a->pooled_in, m->ln_post_w, m->ln_post_b, B, W);
     matmul_forward(feat, a->pooled, m->vis_proj, B, W, E);
 }
@@ -115,9 +119,8 @@ int clip_vision_backward(const clip_model *m, float *dtokens, const float *dfeat
     memset(dpool, 0, sizeof(float) * (size_t)B * W * 2);
     matmul_backward(dpool, dfeat, m->vis_proj, B, W, E);
     layernorm_backward(dpool_in, dpool, a->pooled_in, m->ln_post_w, a->post_mean, a->post_rstd, B, W);
-    /* only the class token's row of the last layer's output receives gradient */
-    memset(dres, 0, sizeof(float) * NW);
-    for (int b = 0; b < B; b++) memcpy(dres + (size_t)b * T * W, dpool_in + (size_t)b * W, sizeof(float) * W);
+    /* only the class token's row of the last layer's output receives gradient (compact, B rows) */
+    memcpy(dres, dpool_in, sizeof(float) * (size_t)B * W);
     memset(dx, 0, sizeof(float) * NW);
     tfm_backward(dx, dres, ta, m->vis_layers, 0, scr);
     /* through ln_pre into x_pre, whose token rows are the patch tokens (+ constants) */

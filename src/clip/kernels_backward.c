@@ -74,6 +74,32 @@ void quickgelu_backward(float *dinp, const float *inp, const float *dout, size_t
  * A (b, h) pair writes only its own head's columns of dq, dk and dv, so the
  * (b, h) loop is race-free. Masked (causal) entries have P = 0 and are skipped.
  * dqkv must not overlap qkv or dout (the simd loop assumes it). */
+/* Backward of one query row of one head: p (jmax) its probabilities, dy (hd)
+ * the gradient of its output; base/dbase the sequence's qkv/dqkv rows (stride
+ * C3), head columns at off. Accumulates dq (row i), dk and dv (rows < jmax). */
+static void attend_one_backward(float *dbase, const float *base, const float *p, const float *dy, int i, int jmax,
+                                size_t C3, int C, size_t off, int hd, float scale) {
+    const float *q = base + (size_t)i * C3 + off;
+    float *dq = dbase + (size_t)i * C3 + off;
+    /* rowsum(P * dP) first, with dP_ij = dy . v_j */
+    float pdp = 0;
+    for (int j = 0; j < jmax; j++) pdp += p[j] * dot(dy, base + (size_t)j * C3 + 2 * C + off, hd);
+    for (int j = 0; j < jmax; j++) {
+        const float *k = base + (size_t)j * C3 + C + off;
+        const float *v = base + (size_t)j * C3 + 2 * C + off;
+        float *dk = dbase + (size_t)j * C3 + C + off;
+        float *dv = dbase + (size_t)j * C3 + 2 * C + off;
+        const float pj = p[j];
+        const float ds = pj * (dot(dy, v, hd) - pdp) * scale;
+#pragma omp simd
+        for (int d = 0; d < hd; d++) {
+            dv[d] += pj * dy[d];
+            dq[d] += ds * k[d];
+            dk[d] += ds * q[d];
+        }
+    }
+}
+
 /* The backward as batched products: dV += P^T dO, dP = dO V^T,
  * dS = P * (dP - rowsum(P * dP)) * scale, dQ += dS K, dK += dS^T Q. */
 static int attention_backward_gemm(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T,
@@ -124,33 +150,9 @@ void attention_backward(float *dqkv, const float *dout, const float *qkv, const 
             const float *base = qkv + (size_t)b * T * C3;
             float *dbase = dqkv + (size_t)b * T * C3;
             const float *A = att + ((size_t)b * NH + h) * T * T;
-            for (int i = 0; i < T; i++) {
-                const float *p = A + (size_t)i * T;
-                const float *dy = dout + ((size_t)b * T + i) * C + h * hd;
-                const float *q = base + (size_t)i * C3 + h * hd;
-                float *dq = dbase + (size_t)i * C3 + h * hd;
-                const int jmax = causal ? i + 1 : T;
-                /* rowsum(P * dP) first, with dP_ij = dy . v_j */
-                float pdp = 0;
-                for (int j = 0; j < jmax; j++) {
-                    const float *v = base + (size_t)j * C3 + 2 * C + h * hd;
-                    pdp += p[j] * dot(dy, v, hd);
-                }
-                for (int j = 0; j < jmax; j++) {
-                    const float *k = base + (size_t)j * C3 + C + h * hd;
-                    const float *v = base + (size_t)j * C3 + 2 * C + h * hd;
-                    float *dk = dbase + (size_t)j * C3 + C + h * hd;
-                    float *dv = dbase + (size_t)j * C3 + 2 * C + h * hd;
-                    const float pj = p[j];
-                    const float ds = pj * (dot(dy, v, hd) - pdp) * scale;
-#pragma omp simd
-                    for (int d = 0; d < hd; d++) {
-                        dv[d] += pj * dy[d];
-                        dq[d] += ds * k[d];
-                        dk[d] += ds * q[d];
-                    }
-                }
-            }
+            for (int i = 0; i < T; i++)
+                attend_one_backward(dbase, base, A + (size_t)i * T, dout + ((size_t)b * T + i) * C + h * hd, i,
+                                    causal ? i + 1 : T, C3, C, (size_t)h * hd, hd, scale);
         }
     }
 }
@@ -184,27 +186,9 @@ void attention_backward_rows(float *dqkv, const float *dout, const float *qkv, c
         for (int h = 0; h < NH; h++) {
             const float *base = qkv + (size_t)b * T * C3;
             float *dbase = dqkv + (size_t)b * T * C3;
-            const int i = qrow[b], jmax = causal ? i + 1 : T;
-            const float *p = att + ((size_t)b * NH + h) * T;
-            const float *dy = dout + (size_t)b * C + h * hd;
-            const float *q = base + (size_t)i * C3 + h * hd;
-            float *dq = dbase + (size_t)i * C3 + h * hd;
-            float pdp = 0;
-            for (int j = 0; j < jmax; j++) pdp += p[j] * dot(dy, base + (size_t)j * C3 + 2 * C + h * hd, hd);
-            for (int j = 0; j < jmax; j++) {
-                const float *k = base + (size_t)j * C3 + C + h * hd;
-                const float *v = base + (size_t)j * C3 + 2 * C + h * hd;
-                float *dk = dbase + (size_t)j * C3 + C + h * hd;
-                float *dv = dbase + (size_t)j * C3 + 2 * C + h * hd;
-                const float pj = p[j];
-                const float ds = pj * (dot(dy, v, hd) - pdp) * scale;
-#pragma omp simd
-                for (int d = 0; d < hd; d++) {
-                    dv[d] += pj * dy[d];
-                    dq[d] += ds * k[d];
-                    dk[d] += ds * q[d];
-                }
-            }
+            const int i = qrow[b];
+            attend_one_backward(dbase, base, att + ((size_t)b * NH + h) * T, dout + (size_t)b * C + h * hd, i,
+                                causal ? i + 1 : T, C3, C, (size_t)h * hd, hd, scale);
         }
     }
 }

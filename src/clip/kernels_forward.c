@@ -95,88 +95,44 @@ static int attention_forward_gemm(float *out, float *att, const float *qkv, int 
     return gemm_batched(out, qd, os, att, sd, ss, qkv + 2 * C, qd, qs, 1.0f, 0);
 }
 
+/* One query row i of one head: probabilities a (T, zero past jmax) and output o
+ * (hd). base: the sequence's qkv rows (stride C3), head columns at off. */
+static void attend_one(float *restrict o, float *restrict a, const float *base, int i, int jmax, int T, size_t C3,
+                       int C, size_t off, int hd, float scale) {
+    const float *restrict q = base + (size_t)i * C3 + off;
+    float mx = -INFINITY;
+    for (int j = 0; j < jmax; j++) {
+        const float *restrict k = base + (size_t)j * C3 + C + off;
+        float s = 0;
+#pragma omp simd reduction(+ : s)
+        for (int d = 0; d < hd; d++) s += q[d] * k[d];
+        a[j] = s * scale;
+        mx = a[j] > mx ? a[j] : mx;
+    }
+    float sum = 0;
+    for (int j = 0; j < jmax; j++) sum += (a[j] = vexpf(a[j] - mx));
+    for (int j = 0; j < T; j++) a[j] = j < jmax ? a[j] / sum : 0.0f;
+    for (int d = 0; d < hd; d++) o[d] = 0.0f;
+    for (int j = 0; j < jmax; j++) {
+        const float *restrict v = base + (size_t)j * C3 + 2 * C + off;
+        const float pj = a[j];
+#pragma omp simd
+        for (int d = 0; d < hd; d++) o[d] += pj * v[d];
+    }
+}
+
 void attention_forward(float *out, float *att, const float *qkv, int B, int T, int C, int NH, int causal) {
     if (attention_forward_gemm(out, att, qkv, B, T, C, NH, causal) == 0) return;
+    /* fallback (no oneDNN kernel): one query at a time */
     const int hd = C / NH;
     const float scale = 1.0f / sqrtf((float)hd);
     const size_t C3 = 3 * (size_t)C;
-#pragma omp parallel
-    {
-        /* this thread's contiguous copies of one head's K and V, (T, hd) each; if
-         * they cannot be allocated, K and V are read in place (strided, slower) */
-        float *kv = malloc(sizeof(float) * 2 * (size_t)T * hd);
-#pragma omp for collapse(2) schedule(static)
-        for (int b = 0; b < B; b++) {
-            for (int h = 0; h < NH; h++) {
-                const float *base = qkv + (size_t)b * T * C3;
-                float *A = att + ((size_t)b * NH + h) * T * T;
-                if (!kv) { /* no scratch: the plain strided loops */
-                    for (int i = 0; i < T; i++) {
-                        const float *q = base + (size_t)i * C3 + h * hd;
-                        float *a = A + (size_t)i * T;
-                        const int jmax = causal ? i + 1 : T;
-                        float mx = -INFINITY, sum = 0;
-                        for (int j = 0; j < jmax; j++) {
-                            const float *k = base + (size_t)j * C3 + C + h * hd;
-                            float s = 0;
-                            for (int d = 0; d < hd; d++) s += q[d] * k[d];
-                            a[j] = s * scale;
-                            mx = a[j] > mx ? a[j] : mx;
-                        }
-                        for (int j = 0; j < jmax; j++) sum += (a[j] = expf(a[j] - mx));
-                        for (int j = 0; j < T; j++) a[j] = j < jmax ? a[j] / sum : 0.0f;
-                        float *o = out + ((size_t)b * T + i) * C + h * hd;
-                        for (int d = 0; d < hd; d++) o[d] = 0.0f;
-                        for (int j = 0; j < jmax; j++)
-                            for (int d = 0; d < hd; d++) o[d] += a[j] * base[(size_t)j * C3 + 2 * C + h * hd + d];
-                    }
-                    continue;
-                }
-                /* Kt (hd, T): K transposed, so that a query's scores are axpys over
-                 * contiguous rows; V (T, hd) contiguous */
-                float *restrict Kt = kv, *restrict V = kv + (size_t)T * hd;
-                for (int j = 0; j < T; j++) {
-                    const float *k = base + (size_t)j * C3 + C + h * hd;
-                    for (int d = 0; d < hd; d++) Kt[(size_t)d * T + j] = k[d];
-                    memcpy(V + (size_t)j * hd, base + (size_t)j * C3 + 2 * C + h * hd, sizeof(float) * hd);
-                }
-                for (int i = 0; i < T; i++) {
-                    const float *restrict q = base + (size_t)i * C3 + h * hd;
-                    float *restrict a = A + (size_t)i * T;
-                    const int jmax = causal ? i + 1 : T;
-#pragma omp simd
-                    for (int j = 0; j < T; j++) a[j] = 0.0f;
-                    for (int d = 0; d < hd; d++) {
-                        const float qd = q[d] * scale;
-                        const float *restrict kt = Kt + (size_t)d * T;
-#pragma omp simd
-                        for (int j = 0; j < jmax; j++) a[j] += qd * kt[j];
-                    }
-                    float mx = -INFINITY;
-                    for (int j = 0; j < jmax; j++) mx = a[j] > mx ? a[j] : mx;
-                    float sum = 0;
-#pragma omp simd reduction(+ : sum)
-                    for (int j = 0; j < jmax; j++) {
-                        a[j] = vexpf(a[j] - mx);
-                        sum += a[j];
-                    }
-                    const float inv = 1.0f / sum;
-#pragma omp simd
-                    for (int j = 0; j < jmax; j++) a[j] *= inv;
-                    float *restrict o = out + ((size_t)b * T + i) * C + h * hd;
-#pragma omp simd
-                    for (int d = 0; d < hd; d++) o[d] = 0.0f;
-                    for (int j = 0; j < jmax; j++) {
-                        const float *restrict v = V + (size_t)j * hd;
-                        const float pj = a[j];
-#pragma omp simd
-                        for (int d = 0; d < hd; d++) o[d] += pj * v[d];
-                    }
-                }
-            }
-        }
-        free(kv);
-    }
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < NH; h++)
+            for (int i = 0; i < T; i++)
+                attend_one(out + ((size_t)b * T + i) * C + h * hd, att + (((size_t)b * NH + h) * T + i) * T,
+                           qkv + (size_t)b * T * C3, i, causal ? i + 1 : T, T, C3, C, (size_t)h * hd, hd, scale);
 }
 
 void attention_forward_rows(float *out, float *att, const float *qkv, const int *qrow, int B, int T, int C, int NH,
@@ -185,34 +141,10 @@ void attention_forward_rows(float *out, float *att, const float *qkv, const int 
     const float scale = 1.0f / sqrtf((float)hd);
     const size_t C3 = 3 * (size_t)C;
 #pragma omp parallel for collapse(2) schedule(static)
-    for (int b = 0; b < B; b++) {
-        for (int h = 0; h < NH; h++) {
-            const float *base = qkv + (size_t)b * T * C3;
-            const int i = qrow[b], jmax = causal ? i + 1 : T;
-            const float *restrict q = base + (size_t)i * C3 + h * hd;
-            float *restrict a = att + ((size_t)b * NH + h) * T;
-            float mx = -INFINITY;
-            for (int j = 0; j < jmax; j++) {
-                const float *restrict k = base + (size_t)j * C3 + C + h * hd;
-                float s = 0;
-#pragma omp simd reduction(+ : s)
-                for (int d = 0; d < hd; d++) s += q[d] * k[d];
-                a[j] = s * scale;
-                mx = a[j] > mx ? a[j] : mx;
-            }
-            float sum = 0;
-            for (int j = 0; j < jmax; j++) sum += (a[j] = vexpf(a[j] - mx));
-            for (int j = 0; j < T; j++) a[j] = j < jmax ? a[j] / sum : 0.0f;
-            float *restrict o = out + (size_t)b * C + h * hd;
-            for (int d = 0; d < hd; d++) o[d] = 0.0f;
-            for (int j = 0; j < jmax; j++) {
-                const float *restrict v = base + (size_t)j * C3 + 2 * C + h * hd;
-                const float pj = a[j];
-#pragma omp simd
-                for (int d = 0; d < hd; d++) o[d] += pj * v[d];
-            }
-        }
-    }
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < NH; h++)
+            attend_one(out + (size_t)b * C + h * hd, att + ((size_t)b * NH + h) * T, qkv + (size_t)b * T * C3,
+                       qrow[b], causal ? qrow[b] + 1 : T, T, C3, C, (size_t)h * hd, hd, scale);
 }
 
 void residual_forward(float *out, const float *a, const float *b, size_t N) {

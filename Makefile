@@ -12,7 +12,7 @@ PKGS     := libzip libpng libjpeg zlib json-c
 PKG_CFLAGS := -I$(BLAS_INC) $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := -L$(BLAS_DIR) -Wl,-rpath,$(BLAS_DIR) -lopenblas $(shell pkg-config --libs $(PKGS))
 ARCH     ?= -march=native
-OPT      ?= -O2
+OPT      ?= -O2 -fvect-cost-model=dynamic
 CFLAGS   ?= $(OPT) $(ARCH) -g
 SAN      ?=
 # -std=c11 (not gnu11) also keeps the compiler from contracting a*b+c into FMA,

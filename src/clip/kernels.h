@@ -31,6 +31,10 @@ void linear_backward(float *dinp,         /* (N, C)  += dout @ weight */
 void linear_forward_mixed(float *out, const float *inp, const float *weight, const uint16_t *w16, const float *bias,
                           uint16_t *scratch16, int N, int C, int OC, int gelu);
 
+/* Overwriting variant for a freshly used buffer: dinp (N, C) = dout @ weight
+ * (saves zeroing it first and reading it back). */
+void linear_backward_set(float *dinp, const float *dout, const float *weight, int N, int C, int OC);
+
 /* ---- matmul with a (C, OC) matrix (CLIP's visual.proj / text_projection): out = inp @ w ---- */
 void matmul_forward(float *out,       /* (N, OC) */
                     const float *inp, /* (N, C) */
@@ -63,6 +67,9 @@ void quickgelu_backward(float *dinp,       /* (N) += */
                         const float *inp,  /* (N) pre-activation */
                         const float *dout, /* (N) */
                         size_t N);
+
+/* In-place variant: d (N) holds d out on entry and d inp on return. */
+void quickgelu_backward_inplace(float *d, const float *inp, size_t N);
 
 /* ---- multi-head self-attention core (no projections) ----
  * qkv rows are [q (C) | k (C) | v (C)], head h uses columns h*hd .. h*hd+hd-1 of

@@ -25,6 +25,10 @@ void linear_backward(float *dinp, const float *dout, const float *weight, int N,
     gemm_nn(dinp, dout, weight, N, C, OC, 1);
 }
 
+void linear_backward_set(float *dinp, const float *dout, const float *weight, int N, int C, int OC) {
+    gemm_nn(dinp, dout, weight, N, C, OC, 0);
+}
+
 void matmul_backward(float *dinp, const float *dout, const float *w, int N, int C, int OC) {
     /* dinp (N, C) += dout (N, OC) @ w^T, w is (C, OC) */
     gemm_nt(dinp, dout, w, NULL, N, C, OC, 1);
@@ -65,6 +69,15 @@ void quickgelu_backward(float *dinp, const float *inp, const float *dout, size_t
         float x = inp[i];
         float s = 1.0f / (1.0f + vexpf(-1.702f * x));
         dinp[i] += dout[i] * (s + 1.702f * x * s * (1.0f - s));
+    }
+}
+
+void quickgelu_backward_inplace(float *d, const float *inp, size_t N) {
+#pragma omp parallel for simd schedule(static)
+    for (size_t i = 0; i < N; i++) {
+        float x = inp[i];
+        float s = 1.0f / (1.0f + vexpf(-1.702f * x));
+        d[i] *= s + 1.702f * x * s * (1.0f - s);
     }
 }
 

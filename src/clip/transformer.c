@@ -178,19 +178,14 @@ void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers,
         float *ds = dout;                 /* (B, W) */
         float *full = d_pre + NW * 4;     /* (N, W) residual gradient below this block */
         const size_t BW = (size_t)B * W;
-        memset(d_act, 0, BW * 4 * sizeof(float));
-        linear_backward(d_act, ds, ly->proj_w, B, 4 * W, W);
-        memset(d_pre, 0, BW * 4 * sizeof(float));
-        quickgelu_backward(d_pre, v.fc_pre, d_act, BW * 4);
-        memset(d_ln, 0, BW * sizeof(float));
-        linear_backward(d_ln, d_pre, ly->fc_w, B, W, 4 * W);
+        linear_backward_set(d_act, ds, ly->proj_w, B, 4 * W, W);
+        quickgelu_backward_inplace(d_act, v.fc_pre, BW * 4);
+        linear_backward_set(d_ln, d_act, ly->fc_w, B, W, 4 * W);
         layernorm_backward(ds, d_ln, v.x_mid, ly->ln2_w, v.ln2_mean, v.ln2_rstd, B, W);
-        memset(d_act, 0, BW * sizeof(float));
-        linear_backward(d_act, ds, ly->out_w, B, W, W); /* d attention output, selected rows */
+        linear_backward_set(d_act, ds, ly->out_w, B, W, W); /* d attention output, selected rows */
         memset(d_qkv, 0, NW * 3 * sizeof(float));
         attention_backward_rows(d_qkv, d_act, v.qkv, v.att, a->sel, B, T, W, NH, causal);
-        memset(d_ln, 0, NW * sizeof(float));
-        linear_backward(d_ln, d_qkv, ly->qkv_w, N, W, 3 * W);
+        linear_backward_set(d_ln, d_qkv, ly->qkv_w, N, W, 3 * W);
         memset(full, 0, NW * sizeof(float));
         for (int b = 0; b < B; b++) {
             float *f = full + ((size_t)b * T + a->sel[b]) * W;
@@ -204,20 +199,15 @@ void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers,
         const clip_layer *ly = &layers[l];
         layer_view v = view(a, l, B, T);
         /* MLP branch: x_out = x_mid + c_proj(quickgelu(c_fc(ln_2(x_mid)))) */
-        memset(d_act, 0, NW * 4 * sizeof(float));
-        linear_backward(d_act, dres, ly->proj_w, N, 4 * W, W);
-        memset(d_pre, 0, NW * 4 * sizeof(float));
-        quickgelu_backward(d_pre, v.fc_pre, d_act, NW * 4);
-        memset(d_ln, 0, NW * sizeof(float));
-        linear_backward(d_ln, d_pre, ly->fc_w, N, W, 4 * W);
+        linear_backward_set(d_act, dres, ly->proj_w, N, 4 * W, W);
+        quickgelu_backward_inplace(d_act, v.fc_pre, NW * 4);
+        linear_backward_set(d_ln, d_act, ly->fc_w, N, W, 4 * W);
         layernorm_backward(dres, d_ln, v.x_mid, ly->ln2_w, v.ln2_mean, v.ln2_rstd, N, W);
         /* attention branch: x_mid = x_in + out_proj(attn(ln_1(x_in))) */
-        memset(d_ln, 0, NW * sizeof(float));
-        linear_backward(d_ln, dres, ly->out_w, N, W, W); /* d attention output */
+        linear_backward_set(d_ln, dres, ly->out_w, N, W, W); /* d attention output */
         memset(d_qkv, 0, NW * 3 * sizeof(float));
         attention_backward(d_qkv, d_ln, v.qkv, v.att, B, T, W, NH, causal);
-        memset(d_ln, 0, NW * sizeof(float));
-        linear_backward(d_ln, d_qkv, ly->qkv_w, N, W, 3 * W); /* d ln_1 output */
+        linear_backward_set(d_ln, d_qkv, ly->qkv_w, N, W, 3 * W); /* d ln_1 output */
         layernorm_backward(dres, d_ln, v.x_in, ly->ln1_w, v.ln1_mean, v.ln1_rstd, N, W);
     }
     for (size_t i = 0; i < NW; i++) dx[i] += dres[i];

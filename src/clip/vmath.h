@@ -11,9 +11,10 @@
 
 #pragma omp declare simd notinbranch
 static inline float vexpf(float x) {
-    x = x < -87.3f ? -87.3f : (x > 88.0f ? 88.0f : x);
-    float t = x * 1.44269504088896341f;
-    float nf = (float)(int32_t)(t + (t >= 0 ? 0.5f : -0.5f)); /* round half away from zero */
+    x = x < -87.3f ? -87.3f : x;
+    x = x > 88.0f ? 88.0f : x;
+    /* round to nearest: adding and subtracting 1.5 * 2^23 leaves the integer part */
+    float nf = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
     float r = x - nf * 0.693145751953125f;                    /* ln2 high part (exact product) */
     r = r - nf * 1.428606765330187045e-06f;                   /* ln2 low part */
     float p = 1.0f / 720.0f;
@@ -25,7 +26,7 @@ static inline float vexpf(float x) {
     p = p * r + 1.0f;
     int32_t e = ((int32_t)nf + 127) << 23;
     float s;
-    memcpy(&s, &e, 4);
+    __builtin_memcpy(&s, &e, 4);
     return p * s;
 }
 

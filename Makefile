@@ -61,10 +61,12 @@ $(BUILD)/bench/%: bench/%.c bench/bench.h $(BUILD)/libppad.a
 # Test fixtures (random-initialised CheXzero-layout checkpoints etc.), written by
 # Debian's PyTorch. Made once per build folder.
 FIXTURES := $(BUILD)/fixtures/.done
-$(FIXTURES): tests/fixtures/make_fixtures.py
-	@mkdir -p $(dir $@)
-	/usr/bin/python3 tests/fixtures/make_fixtures.py $(BUILD)/fixtures
-	touch $@
+$(FIXTURES): tests/fixtures/make_fixtures.py tests/lib/clip_ref.py
+	@mkdir -p $(BUILD)
+	rm -rf $(BUILD)/fixtures.tmp
+	/usr/bin/python3 tests/fixtures/make_fixtures.py $(BUILD)/fixtures.tmp
+	touch $(BUILD)/fixtures.tmp/.done
+	rm -rf $(BUILD)/fixtures && mv $(BUILD)/fixtures.tmp $(BUILD)/fixtures
 fixtures: $(FIXTURES)
 
 test: all $(FIXTURES)

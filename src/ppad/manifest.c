@@ -50,18 +50,23 @@ int manifest_load(ppad_manifest *m, const char *csv_path, ppad_err *err) {
     char *slash = strrchr(dir, '/');
     if (slash) slash[1] = 0;
     else dir[0] = 0;
-    int cap = 0, lineno = 0, rc = -1;
-    char *save = NULL;
-    for (char *line = strtok_r((char *)data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        lineno++;
+    int cap = 0, lineno = 0, rc = -1, header_seen = 0;
+    char *next = (char *)data;
+    while (next && *next) {
+        char *line = next;
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = 0;
+        next = nl ? nl + 1 : NULL;
+        lineno++; /* counts blank lines too, so messages name the real line */
         char *t = trim(line);
         if (!*t) continue;
         char *f[4];
         int nf = split_csv(t, f, 4);
         for (int i = 0; i < nf; i++) f[i] = trim(f[i]);
-        if (lineno == 1) {
+        if (m->n == 0 && !header_seen) {
+            header_seen = 1;
             if (nf != 3 || strcmp(f[0], "path") || strcmp(f[1], "label") || strcmp(f[2], "position")) {
-                ppad_fail(err, "%s: line 1: expected the header 'path,label,position'", csv_path);
+                ppad_fail(err, "%s: line %d: expected the header 'path,label,position'", csv_path, lineno);
                 goto out;
             }
             continue;

@@ -45,6 +45,18 @@ int cli_opt(int argc, char **argv, int i, const char *name);
 /* Threads: --threads N (default: all cores); applies it to OpenMP and OpenBLAS. */
 void cli_set_threads(long n);
 int cli_is_help(const char *a);
+
+/* Option-loop helpers, for a chain of `if (...) ... else if` over argv with the
+ * variables a (argv[i]), argv, i, has (i + 1 < argc) and err in scope: parse
+ * "--name VALUE" into dst (a long/int or a double), or return the verb's error. */
+#define CLI_INT_OPT(name, lo, hi, dst)                                                   \
+    else if (!strcmp(a, name) && has) {                                                  \
+        long v_;                                                                         \
+        if (cli_int(name, argv[++i], lo, hi, &v_, &err)) return cli_error(&err);         \
+        dst = v_;                                                                        \
+    }
+#define CLI_DBL_OPT(name, dst) \
+    else if (!strcmp(a, name) && has) { if (cli_double(name, argv[++i], &dst, &err)) return cli_error(&err); }
 /* --classes "normal,pneumonia" and --positions "left lung,right lung,upper lung,lower lung,"
  * (either may be NULL: defaults). */
 int cli_names(ppad_names *names, const char *classes, const char *positions, ppad_err *err);

@@ -20,7 +20,7 @@ static const char *HELP =
 
 int cmd_random_model(int argc, char **argv) {
     const char *out = NULL;
-    long seed = 0, v;
+    long seed = 0;
     double embed_std = 0;
     clip_config c = {.image_size = 224, .patch = 32, .grid = 7, .n_patches = 49, .vision_width = 768,
                      .vision_layers = 12, .embed_dim = 512, .context = 77, .vocab = 49408, .text_width = 512,
@@ -29,22 +29,16 @@ int cmd_random_model(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has = i + 1 < argc;
-#define INTOPT(name, lo, hi, dst)                                               \
-    else if (!strcmp(a, name) && has) {                                         \
-        if (cli_int(name, argv[++i], lo, hi, &v, &err)) return cli_error(&err); \
-        dst = (int)v;                                                           \
-    }
         if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
         else if (!strcmp(a, "--out") && has) out = argv[++i];
-        else if (!strcmp(a, "--seed") && has) { if (cli_int("--seed", argv[++i], 0, 0x7fffffffffffffffL, &seed, &err)) return cli_error(&err); }
-        else if (!strcmp(a, "--embed-std") && has) { if (cli_double("--embed-std", argv[++i], &embed_std, &err)) return cli_error(&err); }
-        INTOPT("--vision-width", 64, 4096, c.vision_width)
-        INTOPT("--vision-layers", 1, 64, c.vision_layers)
-        INTOPT("--text-width", 64, 4096, c.text_width)
-        INTOPT("--text-layers", 1, 64, c.text_layers)
-        INTOPT("--embed-dim", 1, 4096, c.embed_dim)
+        CLI_INT_OPT("--seed", 0, 0x7fffffffffffffffL, seed)
+        CLI_DBL_OPT("--embed-std", embed_std)
+        CLI_INT_OPT("--vision-width", 64, 4096, c.vision_width)
+        CLI_INT_OPT("--vision-layers", 1, 64, c.vision_layers)
+        CLI_INT_OPT("--text-width", 64, 4096, c.text_width)
+        CLI_INT_OPT("--text-layers", 1, 64, c.text_layers)
+        CLI_INT_OPT("--embed-dim", 1, 4096, c.embed_dim)
         else return cli_usage("random-model", "unexpected argument '%s'", a);
-#undef INTOPT
     }
     if (!out) return cli_usage("random-model", "--out is required");
     if (c.vision_width % 64 || c.text_width % 64) return cli_usage("random-model", "widths must be multiples of 64");

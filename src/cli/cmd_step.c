@@ -54,12 +54,12 @@ int cmd_step(int argc, char **argv) {
         else if (!strcmp(a, "--classes") && has) classes = argv[++i];
         else if (!strcmp(a, "--positions") && has) positions = argv[++i];
         else if (!strcmp(a, "--no-image-prompt")) image_prompt = 0;
-        else if (!strcmp(a, "--lr") && has) { if (cli_double("--lr", argv[++i], &lr, &err)) return cli_error(&err); }
-        else if (!strcmp(a, "--momentum") && has) { if (cli_double("--momentum", argv[++i], &momentum, &err)) return cli_error(&err); }
-        else if (!strcmp(a, "--steps") && has) { if (cli_int("--steps", argv[++i], 1, 1000000, &steps, &err)) return cli_error(&err); }
-        else if (!strcmp(a, "--t-max") && has) { if (cli_int("--t-max", argv[++i], 1, 100000000, &t_max, &err)) return cli_error(&err); }
-        else if (!strcmp(a, "--micro-batch") && has) { if (cli_int("--micro-batch", argv[++i], 1, 4096, &micro, &err)) return cli_error(&err); }
-        else if (!strcmp(a, "--threads") && has) { if (cli_int("--threads", argv[++i], 1, 1024, &threads, &err)) return cli_error(&err); }
+        CLI_DBL_OPT("--lr", lr)
+        CLI_DBL_OPT("--momentum", momentum)
+        CLI_INT_OPT("--steps", 1, 1000000, steps)
+        CLI_INT_OPT("--t-max", 1, 100000000, t_max)
+        CLI_INT_OPT("--micro-batch", 1, 4096, micro)
+        CLI_INT_OPT("--threads", 1, 1024, threads)
         else return cli_usage("step", "unexpected argument '%s'", a);
     }
     if (!weights || !prompts || !batch || !out)

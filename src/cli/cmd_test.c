@@ -49,8 +49,8 @@ int cmd_test(int argc, char **argv) {
         else if (!strcmp(a, "--quiet")) quiet = 1;
         else if (!strcmp(a, "--no-position")) no_position = 1;
         else if (!strcmp(a, "--no-image-prompt")) so.image_prompt = 0;
-        else if (!strcmp(a, "--threshold") && has) { if (cli_double("--threshold", argv[++i], &threshold, &err)) return cli_error(&err); }
-        else if (!strcmp(a, "--threads") && has) { if (cli_int("--threads", argv[++i], 1, 1024, &threads, &err)) return cli_error(&err); }
+        CLI_DBL_OPT("--threshold", threshold)
+        CLI_INT_OPT("--threads", 1, 1024, threads)
         else return cli_usage("test", "unexpected argument '%s'", a);
     }
     if (!so.weights || !so.prompts || !data) return cli_usage("test", "--weights, --prompts and --data are required");

@@ -84,20 +84,13 @@ int cmd_train(int argc, char **argv) {
     train_opts_default(&to);
     const char *data = NULL, *layout = NULL, *out = NULL, *test_dir = NULL, *test_layout = NULL, *log_path = NULL;
     const char *scores = NULL, *init = NULL, *synth = NULL;
-    long threads = 0, runs = 1, v;
+    long threads = 0, runs = 1;
     long long seed = 0;
     int json = 0, no_eval = 0;
     ppad_err err = {{0}};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has = i + 1 < argc;
-#define INTOPT(name, lo, hi, dst)                                                        \
-    else if (!strcmp(a, name) && has) {                                                  \
-        if (cli_int(name, argv[++i], lo, hi, &v, &err)) return cli_error(&err);          \
-        dst = v;                                                                         \
-    }
-#define DBLOPT(name, dst) \
-    else if (!strcmp(a, name) && has) { if (cli_double(name, argv[++i], &dst, &err)) return cli_error(&err); }
         if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
         else if (!strcmp(a, "--weights") && has) so.weights = argv[++i];
         else if (!strcmp(a, "--data") && has) data = argv[++i];
@@ -117,20 +110,18 @@ int cmd_train(int argc, char **argv) {
         else if (!strcmp(a, "--no-eval")) no_eval = 1;
         else if (!strcmp(a, "--no-position")) to.no_position = 1;
         else if (!strcmp(a, "--no-image-prompt")) so.image_prompt = 0;
-        INTOPT("--shots", 1, 1000000, to.shots)
-        INTOPT("--epochs", 1, 1000000, to.epochs)
-        INTOPT("--batch", 1, 100000, to.batch)
-        INTOPT("--eval-every", 1, 1000000, to.eval_every)
-        INTOPT("--runs", 1, 1000, runs)
-        INTOPT("--micro-batch", 1, 4096, so.micro)
-        INTOPT("--threads", 1, 1024, threads)
-        INTOPT("--seed", 0, 0x7fffffffffffffffL, seed)
-        DBLOPT("--lr", to.lr)
-        DBLOPT("--momentum", to.momentum)
-        DBLOPT("--p-synth", to.p_synth)
+        CLI_INT_OPT("--shots", 1, 1000000, to.shots)
+        CLI_INT_OPT("--epochs", 1, 1000000, to.epochs)
+        CLI_INT_OPT("--batch", 1, 100000, to.batch)
+        CLI_INT_OPT("--eval-every", 1, 1000000, to.eval_every)
+        CLI_INT_OPT("--runs", 1, 1000, runs)
+        CLI_INT_OPT("--micro-batch", 1, 4096, so.micro)
+        CLI_INT_OPT("--threads", 1, 1024, threads)
+        CLI_INT_OPT("--seed", 0, 0x7fffffffffffffffL, seed)
+        CLI_DBL_OPT("--lr", to.lr)
+        CLI_DBL_OPT("--momentum", to.momentum)
+        CLI_DBL_OPT("--p-synth", to.p_synth)
         else return cli_usage("train", "unexpected argument '%s'", a);
-#undef INTOPT
-#undef DBLOPT
     }
     if (!so.weights || !data || !out) return cli_usage("train", "--weights, --data and --out are required");
     if (synth) {

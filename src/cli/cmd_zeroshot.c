@@ -96,8 +96,8 @@ int cmd_zeroshot(int argc, char **argv) {
         else if (!strcmp(a, "--precision") && has) precision = argv[++i];
         else if (!strcmp(a, "--json")) json = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
-        else if (!strcmp(a, "--threshold") && has) { if (cli_double("--threshold", argv[++i], &threshold, &err)) return cli_error(&err); }
-        else if (!strcmp(a, "--threads") && has) { if (cli_int("--threads", argv[++i], 1, 1024, &threads, &err)) return cli_error(&err); }
+        CLI_DBL_OPT("--threshold", threshold)
+        CLI_INT_OPT("--threads", 1, 1024, threads)
         else return cli_usage("zeroshot", "unexpected argument '%s'", a);
     }
     if (!weights || !data) return cli_usage("zeroshot", "--weights and --data are required");

@@ -212,10 +212,12 @@ void gemm_nt(float *C, const float *A, const float *B, const float *bias, int M,
 
 void gemm_nn(float *C, const float *A, const float *B, int M, int N, int K, int accumulate) {
     if (M <= 0 || N <= 0) return;
-    gemm_key key;
-    key_init(&key, KIND_NN, DT_F32, M, N, K, 0, accumulate != 0, 0);
-    const gemm_entry *e = lookup(&key);
-    if (e && run(e, A, B, NULL, C) == 0) return;
+    /* oneDNN's BLAS-style sgemm: for B stored (K, N) its JIT kernel measured ~25%
+     * faster than the matmul primitive (470 vs 370 GFLOPS at the backward's shapes) */
+    pthread_mutex_lock(&g_lock);
+    int ok = onednn_ready();
+    pthread_mutex_unlock(&g_lock);
+    if (ok && dnnl_sgemm('N', 'N', M, N, K, 1.0f, A, K, B, N, accumulate ? 1.0f : 0.0f, C, N) == dnnl_success) return;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, A, K, B, N, accumulate ? 1.0f : 0.0f, C, N);
 }
 

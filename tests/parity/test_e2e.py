@@ -47,6 +47,7 @@ with tempfile.TemporaryDirectory() as d:
              + TRAIN)
     if check(r1.returncode == 0, "train runs", r1.stderr[-500:]):
         auc1 = metrics(r1.stdout)["auc"]
+        print("# test AUC: initial prompts %.4f, trained %.4f" % (auc0, auc1))
         check(auc1 >= auc0 + MARGIN, "training raises the test AUC by >= %.2f over the initial prompts" % MARGIN,
               "initial %.4f trained %.4f" % (auc0, auc1))
         r = run([PPAD, "test", "--weights", W, "--prompts", out1, "--data", ph, "--json", "--quiet", "--threads", "2"])

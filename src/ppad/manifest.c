@@ -3,41 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv.h"
 #include "base/error.h"
 #include "base/fileio.h"
 #include "data/regions.h"
 #include "ppad/manifest.h"
-
-/* Splits one CSV line in place into at most max fields (double-quoted fields
- * with "" escapes are supported). Returns the field count. */
-static int split_csv(char *line, char **fields, int max) {
-    int n = 0;
-    char *r = line, *w;
-    while (n < max) {
-        fields[n++] = w = r;
-        if (*r == '"') {
-            r++;
-            while (*r) {
-                if (*r == '"' && r[1] == '"') *w++ = '"', r += 2;
-                else if (*r == '"') { r++; break; }
-                else *w++ = *r++;
-            }
-        }
-        while (*r && *r != ',') *w++ = *r++;
-        int more = *r == ',';
-        *w = 0;
-        if (!more) break;
-        r++;
-    }
-    return n;
-}
-
-static char *trim(char *s) {
-    while (*s == ' ' || *s == '\t') s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n')) s[--n] = 0;
-    return s;
-}
 
 int manifest_load(ppad_manifest *m, const char *csv_path, ppad_err *err) {
     memset(m, 0, sizeof *m);
@@ -50,39 +20,35 @@ int manifest_load(ppad_manifest *m, const char *csv_path, ppad_err *err) {
     char *slash = strrchr(dir, '/');
     if (slash) slash[1] = 0;
     else dir[0] = 0;
-    int cap = 0, lineno = 0, rc = -1, header_seen = 0;
-    char *next = (char *)data;
-    while (next && *next) {
-        char *line = next;
-        char *nl = strchr(line, '\n');
-        if (nl) *nl = 0;
-        next = nl ? nl + 1 : NULL;
-        lineno++; /* counts blank lines too, so messages name the real line */
-        char *t = trim(line);
-        if (!*t) continue;
-        char *f[4];
-        int nf = split_csv(t, f, 4);
-        for (int i = 0; i < nf; i++) f[i] = trim(f[i]);
-        if (m->n == 0 && !header_seen) {
+    int cap = 0, rc = -1, header_seen = 0, got;
+    long line = 1;
+    char *pos = (char *)data, *end = (char *)data + size;
+    csv_record rec = {0};
+    while ((got = csv_next(&pos, end, &line, &rec, err)) == 1) {
+        if (csv_blank(&rec)) continue;
+        const long lineno = rec.line;
+        char **f = rec.f;
+        const int nf = rec.n;
+        if (!header_seen) {
             header_seen = 1;
             if (nf != 3 || strcmp(f[0], "path") || strcmp(f[1], "label") || strcmp(f[2], "position")) {
-                ppad_fail(err, "%s: line %d: expected the header 'path,label,position'", csv_path, lineno);
+                ppad_fail(err, "%s: line %ld: expected the header 'path,label,position'", csv_path, lineno);
                 goto out;
             }
             continue;
         }
         if (nf != 3) {
-            ppad_fail(err, "%s: line %d: expected 3 fields (path,label,position), found %d", csv_path, lineno, nf);
+            ppad_fail(err, "%s: line %ld: expected 3 fields (path,label,position), found %d", csv_path, lineno, nf);
             goto out;
         }
         int label = strcmp(f[1], "0") == 0 ? 0 : strcmp(f[1], "1") == 0 ? 1 : -1;
         if (label < 0) {
-            ppad_fail(err, "%s: line %d: label '%s' is not 0 or 1", csv_path, lineno, f[1]);
+            ppad_fail(err, "%s: line %ld: label '%s' is not 0 or 1", csv_path, lineno, f[1]);
             goto out;
         }
         int pos = regions_parse(f[2]);
         if (pos < 0) {
-            ppad_fail(err, "%s: line %d: position '%s' is not one of left, right, upper, lower, whole", csv_path,
+            ppad_fail(err, "%s: line %ld: position '%s' is not one of left, right, upper, lower, whole", csv_path,
                       lineno, f[2]);
             goto out;
         }
@@ -108,12 +74,17 @@ int manifest_load(ppad_manifest *m, const char *csv_path, ppad_err *err) {
         m->positions[m->n] = pos;
         m->n++;
     }
+    if (got < 0) {
+        ppad_fail_prefix(err, csv_path);
+        goto out;
+    }
     if (m->n == 0) {
         ppad_fail(err, "%s: no samples (expected a header 'path,label,position' and at least one row)", csv_path);
         goto out;
     }
     rc = 0;
 out:
+    csv_record_free(&rec);
     free(data);
     if (rc) manifest_free(m);
     return rc;

@@ -6,76 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/csv.h"
 #include "base/error.h"
 #include "base/fileio.h"
-
-/* One parsed record: fields point into the file buffer (unquoted in place). */
-typedef struct csv_record {
-    char **f;
-    int n, cap;
-    long line; /* line on which the record starts (1-based) */
-} csv_record;
-
-static int record_push(csv_record *rec, char *field, ppad_err *err) {
-    if (rec->n == rec->cap) {
-        int cap = rec->cap ? 2 * rec->cap : 16;
-        char **f = realloc(rec->f, sizeof(char *) * (size_t)cap);
-        if (!f) return ppad_fail(err, "out of memory");
-        rec->f = f;
-        rec->cap = cap;
-    }
-    rec->f[rec->n++] = field;
-    return 0;
-}
-
-static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-/* Parses the record at *pos (up to end) in place. Returns 1 for a record, 0 at
- * the end of the data, -1 on error (err without the file name). *line counts
- * the line breaks consumed. */
-static int next_record(char **pos, char *end, long *line, csv_record *rec, ppad_err *err) {
-    char *r = *pos;
-    if (r >= end) return 0;
-    rec->n = 0;
-    rec->line = *line;
-    for (;;) {
-        while (r < end && (*r == ' ' || *r == '\t')) r++;
-        char *field = r, *w = r, *kept = r; /* kept: end of quoted content (not trimmed) */
-        if (r < end && *r == '"') {
-            r++;
-            for (;;) {
-                if (r >= end) return ppad_fail(err, "line %ld: unterminated quoted field", rec->line);
-                if (*r == '"') {
-                    if (r + 1 < end && r[1] == '"') {
-                        *w++ = '"';
-                        r += 2;
-                        continue;
-                    }
-                    r++;
-                    break;
-                }
-                if (*r == '\n') (*line)++;
-                *w++ = *r++;
-            }
-            kept = w;
-        }
-        while (r < end && *r != ',' && *r != '\n') *w++ = *r++;
-        while (w > kept && is_blank(w[-1])) w--;
-        char delim = r < end ? *r : 0;
-        *w = 0; /* w <= r, and the buffer has a NUL after its end */
-        if (record_push(rec, field, err) != 0) return -1;
-        if (r < end) r++;
-        if (delim == '\n') {
-            (*line)++;
-            break;
-        }
-        if (delim != ',') break;
-    }
-    *pos = r;
-    return 1;
-}
-
-static int blank_record(const csv_record *rec) { return rec->n == 1 && rec->f[0][0] == 0; }
 
 static int grow(ppad_scores *s, long *cap, ppad_err *err) {
     long c = *cap ? 2 * *cap : 1024;
@@ -100,7 +33,7 @@ int scores_csv_read(ppad_scores *out, const char *path, ppad_err *err) {
     long line = 1, cap = 0;
     int ncol = 0, col_label = -1, col_score = -1, rc = -1, got;
     /* header */
-    while ((got = next_record(&pos, end, &line, &rec, err)) == 1 && blank_record(&rec)) {
+    while ((got = csv_next(&pos, end, &line, &rec, err)) == 1 && csv_blank(&rec)) {
     }
     if (got < 0) goto fail_prefix;
     if (got == 0) {
@@ -125,8 +58,8 @@ int scores_csv_read(ppad_scores *out, const char *path, ppad_err *err) {
         goto out;
     }
     /* rows */
-    while ((got = next_record(&pos, end, &line, &rec, err)) == 1) {
-        if (blank_record(&rec)) continue;
+    while ((got = csv_next(&pos, end, &line, &rec, err)) == 1) {
+        if (csv_blank(&rec)) continue;
         if (rec.n != ncol) {
             ppad_fail(err, "%s: line %ld: %d field%s, but the header has %d", path, rec.line, rec.n,
                       rec.n == 1 ? "" : "s", ncol);
@@ -163,7 +96,7 @@ int scores_csv_read(ppad_scores *out, const char *path, ppad_err *err) {
 fail_prefix:
     ppad_fail_prefix(err, path);
 out:
-    free(rec.f);
+    csv_record_free(&rec);
     free(data);
     if (rc) scores_free(out);
     return rc;

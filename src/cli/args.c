@@ -1,5 +1,6 @@
 /* args.c — small option-parsing helpers shared by every verb. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,4 +83,11 @@ void cli_csv_field(FILE *f, const char *s) {
         fputc(*s, f);
     }
     fputc('"', f);
+}
+
+void cli_print_probs(FILE *f, const double *probs) {
+    for (int k = 0; k < PPAD_NPOS; k++) {
+        if (isnan(probs[k])) fputc(',', f);
+        else fprintf(f, ",%.17g", probs[k]);
+    }
 }

@@ -80,8 +80,8 @@ typedef struct cli_session {
 } cli_session;
 /* Writes s as a CSV field (quoted when it holds a comma, quote or newline). */
 void cli_csv_field(FILE *f, const char *s);
-/* ",p0,p1,p2,p3,p4" (empty fields for positions not scored). */
-void cli_print_probs(const double *probs, int no_position);
+/* ",p0,p1,p2,p3,p4" with full precision; positions not scored (NaN) give empty fields. */
+void cli_print_probs(FILE *f, const double *probs);
 /* Applies --precision to a loaded model ("fp32" or "bf16"; NULL = fp32). */
 int cli_apply_precision(ppad_model *m, const char *precision, ppad_err *err);
 int  session_open(cli_session *s, const cli_session_opts *o, ppad_err *err);

@@ -26,13 +26,6 @@ static const char *HELP =
     "                      fp32 accumulation; falls back to fp32 on CPUs without it); ~2x faster\n"
     "  --threads N         worker threads (default: all cores)\n";
 
-void cli_print_probs(const double *probs, int no_position) {
-    for (int k = 0; k < PPAD_NPOS; k++) {
-        if (no_position && isnan(probs[k])) fputs(",", stdout);
-        else printf(",%.9g", probs[k]);
-    }
-}
-
 int cmd_predict(int argc, char **argv) {
     cli_session_opts so = {.image_prompt = 1};
     double threshold = 0.5;
@@ -81,7 +74,7 @@ int cmd_predict(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
         cli_csv_field(stdout, paths[i]);
         printf(",%.9g", fused[i]);
-        cli_print_probs(probs + (size_t)i * PPAD_NPOS, no_position);
+        cli_print_probs(stdout, probs + (size_t)i * PPAD_NPOS);
         printf(",%s\n", fused[i] > threshold ? "abnormal" : "normal");
     }
     rc = 0;

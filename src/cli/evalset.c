@@ -20,11 +20,8 @@ int cli_write_scores(const char *path, const dataset *d, const double *fused, co
     for (size_t i = 0; i < d->n_test; i++) {
         cli_csv_field(af.fp, d->test[i].path);
         fprintf(af.fp, ",%d,%.17g", d->test[i].label, fused[i]);
-        for (int k = 0; k < PPAD_NPOS; k++) {
-            double v = probs ? probs[i * PPAD_NPOS + k] : NAN;
-            if (isnan(v)) fputc(',', af.fp);
-            else fprintf(af.fp, ",%.17g", v);
-        }
+        if (probs) cli_print_probs(af.fp, probs + i * PPAD_NPOS);
+        else fputs(",,,,,", af.fp);
         fputc('\n', af.fp);
     }
     return atomic_commit(&af, err);

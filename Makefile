@@ -41,7 +41,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/libppad.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/ppad: $(CLI_OBJ) $(BUILD)/libppad.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libppad.a $(LDLIBS)

@@ -130,6 +130,8 @@ for mb in $MICROS; do
     run step_ppad_m$mb "$B/step" --weights "$W" --batch "$SB" --micro "$mb" --reps 2 --threads "$THREADS" \
         --warmup "$mb"
 done
+run step_ppad_bf16 "$B/step" --weights "$W" --batch "$SB" --micro 16 --reps "$SREPS" --threads "$THREADS" \
+    --warmup "$STEP_WARM" --precision bf16
 run step_torch "$PY" bench/torch_bench.py step --weights "$W" --batch "$TSB" --reps "$TSREPS" --threads "$THREADS" \
     --warmup "$STEP_WARM"
 if [ "$ALT" = 1 ]; then
@@ -181,6 +183,8 @@ SP=$(val step_ppad step_s) ST=$(val step_torch step_s) SO=$(val step_torch_orig 
 # step ratios are per sample (the same as per step when the batches are equal, as in the full run)
 SPS=$(val step_ppad per_sample_ms) STS=$(val step_torch per_sample_ms) SOS=$(val step_torch_orig per_sample_ms)
 SPR=$(val step_ppad peak_rss_mb) STR=$(val step_torch peak_rss_mb) SOR=$(val step_torch_orig peak_rss_mb)
+SB16=$(val step_ppad_bf16 step_s) SB16S=$(val step_ppad_bf16 per_sample_ms) SB16R=$(val step_ppad_bf16 peak_rss_mb)
+SB16U=$(val step_ppad_bf16 precision_used)
 CP=$(val score_ppad images_per_s) CT=$(val score_torch images_per_s)
 CPR=$(val score_ppad peak_rss_mb) CTR=$(val score_torch peak_rss_mb)
 if [ "$ALT" = 1 ]; then
@@ -242,6 +246,10 @@ TMP="$RESULTS.tmp.$$"
     fi
     echo "| 3c | training step, PyTorch the original way (text prompts re-encoded per sample, $ORIG_LAB) (s) | $(f 2 "$SP") | $(f 2 "$SO") | $(ratio "$SOS" "$SPS") | |"
     echo "| 3d | same, peak RSS (MB) | $(f 0 "$SPR") | $(f 0 "$SOR") | $(ratio "$SOR" "$SPR") | |"
+    echo "| 3e | training step with \`--precision bf16\` (ran: $SB16U) vs PyTorch fp32, $STEP_LAB (s) | $(f 2 "$SB16") | $(f 2 "$ST") | $(ratio "$STS" "$SB16S") | (no target; fp32 is row 3a) |"
+    [ "$ALT" = 1 ] &&
+        echo "| 3e′ | same bf16 step (default environment) vs PyTorch fp32 with \`$ALT_ENV\` (s) | $(f 2 "$SB16") | $(f 2 "$STA") | $(ratio "$STAS" "$SB16S") | |"
+    echo "| 3f | bf16 step vs ppad fp32 step (s); peak RSS (MB) | $(f 2 "$SB16"); $(f 0 "$SB16R") | (ppad fp32) $(f 2 "$SP"); $(f 0 "$SPR") | $(ratio "$SPS" "$SB16S") | |"
     echo "| 4a | scoring, 5 positions per image, fp32, $SN images streamed in chunks of 32 (images/s) | $(f 2 "$CP") | $(f 2 "$CT") | $(ratio "$CP" "$CT") | $(target "≥ 2× (#6)" "$(q "$CP" "$CT")" ge 2) |"
     echo "| 4b | same, peak RSS (MB) | $(f 0 "$CPR") | $(f 0 "$CTR") | $(ratio "$CTR" "$CPR") | $(target "ppad ≤ 800 MB (#6)" "$CPR" le 800) |"
     echo "| 4c | scoring with \`--precision bf16\` (ran: $CBU) vs PyTorch fp32 (images/s) | $(f 2 "$CB") | $(f 2 "$CT") | $(ratio "$CB" "$CT") | $(target "≥ 4× (#6)" "$(q "$CB" "$CT")" ge 4) |"
@@ -304,9 +312,11 @@ TMP="$RESULTS.tmp.$$"
     echo
     echo "| | micro-batch | step (s) | ms/sample | model RSS (MB) | work peak (MB) | peak RSS (MB) |"
     echo "|---|---:|---:|---:|---:|---:|---:|"
-    for k in step_ppad $(for mb in $MICROS; do echo step_ppad_m$mb; done) $([ "$ALT" = 1 ] && echo step_ppad_alt); do
+    for k in step_ppad $(for mb in $MICROS; do echo step_ppad_m$mb; done) $([ "$ALT" = 1 ] && echo step_ppad_alt) \
+        step_ppad_bf16; do
         lab=ppad
         [ $k = step_ppad_alt ] && lab="ppad, \`$ALT_ENV\`"
+        [ $k = step_ppad_bf16 ] && lab="ppad, \`--precision bf16\` (ran: $SB16U)"
         echo "| $lab | $(val $k micro) | $(f 2 "$(val $k step_s)") | $(f 1 "$(val $k per_sample_ms)") | $(f 0 "$(val $k model_rss_mb)") | $(f 0 "$(val $k work_peak_rss_mb)") | $(f 0 "$(val $k peak_rss_mb)") |"
     done
     for k in step_torch $([ "$ALT" = 1 ] && echo step_torch_alt) step_torch_orig; do

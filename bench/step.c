@@ -2,23 +2,27 @@
  * time and the process's peak RSS.
  *
  *   build/bench/step --weights W [--batch 64] [--micro 16] [--reps 2] [--threads 2] [--warmup N]
+ *                    [--precision fp32|bf16]
  *
  * The batch is what training sees: random normalised pixels, sample i at
  * position i % 5 (left, right, upper, lower, whole) with label i % 2, freshly
  * initialised prompts (spec initialisation, seed 1), SGD lr 0.001 momentum 0.9.
  * One warm-up step on the first --warmup samples (default: the whole batch),
- * then the median of --reps timed steps. Prints key=value lines. */
+ * then the median of --reps timed steps. --precision bf16 runs the image
+ * tower's products in bf16 as `ppad train --precision bf16` does
+ * (precision_used says which ran). Prints key=value lines. */
 #include "bench.h"
 #include "ppad/engine.h"
 #include "ppad/prompts.h"
 
 int main(int argc, char **argv) {
-    const char *weights = NULL;
+    const char *weights = NULL, *precision = "fp32";
     int N = 64, micro = 16, reps = 2, threads = 2, warm = -1;
     for (int i = 1; i < argc; i++) {
         if (bench_str_opt(argc, argv, &i, "--weights", &weights) || bench_int_opt(argc, argv, &i, "--batch", &N) ||
             bench_int_opt(argc, argv, &i, "--micro", &micro) || bench_int_opt(argc, argv, &i, "--reps", &reps) ||
-            bench_int_opt(argc, argv, &i, "--threads", &threads) || bench_int_opt(argc, argv, &i, "--warmup", &warm))
+            bench_int_opt(argc, argv, &i, "--threads", &threads) || bench_int_opt(argc, argv, &i, "--warmup", &warm) ||
+            bench_str_opt(argc, argv, &i, "--precision", &precision))
             continue;
         fprintf(stderr, "step: unexpected argument '%s'\n", argv[i]);
         return 2;
@@ -31,6 +35,12 @@ int main(int argc, char **argv) {
     ppad_err err = {{0}};
     clip_model m;
     if (clip_load(&m, weights, &err) != 0) return bench_die("step", err.msg);
+    int bf16 = 0;
+    if (strcmp(precision, "bf16") == 0) {
+        if ((bf16 = clip_enable_bf16(&m, &err)) < 0) return bench_die("step", err.msg);
+    } else if (strcmp(precision, "fp32") != 0) {
+        return bench_die("step", "--precision must be fp32 or bf16");
+    }
     const double model_rss = bench_rss_mb(), load_peak = bench_peak_rss_mb();
     const int reset = bench_reset_peak() == 0;
     ppad_params p;
@@ -63,6 +73,7 @@ int main(int argc, char **argv) {
     }
     const double s = bench_median(t, reps);
     printf("batch=%d\nmicro=%d\nthreads=%d\nreps=%d\n", N, micro, threads, reps);
+    printf("precision_used=%s\n", bf16 ? "bf16" : "fp32");
     printf("step_s=%.4f\nper_sample_ms=%.2f\nloss=%.6f\n", s, 1e3 * s / N, loss);
     /* peak_rss_mb: the whole process (VmHWM); work_peak_rss_mb: since the model was loaded */
     const double work_peak = reset ? bench_peak_rss_mb() : -1;

@@ -68,7 +68,7 @@ typedef struct cli_session_opts {
     unsigned long long seed;
     int micro;        /* image micro-batch (0: default 16) */
     int image_prompt; /* 0: ablation without the image prompt */
-    const char *precision; /* NULL/"fp32", or "bf16": reduced-precision image tower for scoring */
+    const char *precision; /* NULL/"fp32", or "bf16": reduced-precision image-tower products */
 } cli_session_opts;
 typedef struct cli_session {
     ppad_model *m;

@@ -28,6 +28,7 @@ static const char *HELP =
     "  --t-max T          cosine schedule length in steps (default 100)\n"
     "  --micro-batch M    images per image-tower pass (default 16; the result does not depend on it)\n"
     "  --no-image-prompt  ablation: never apply the image prompt\n"
+    "  --precision P      fp32 (default) or bf16 image-tower products (see ppad train --help)\n"
     "  --grad-out G.pt    also write the first step's gradients (same layout as a prompt file)\n"
     "  --classes A,B      class names (default normal,pneumonia)\n"
     "  --positions ...    five position names (default 'left lung,right lung,upper lung,lower lung,')\n"
@@ -36,7 +37,7 @@ static const char *HELP =
 
 int cmd_step(int argc, char **argv) {
     const char *weights = NULL, *prompts = NULL, *batch = NULL, *out = NULL, *grad_out = NULL, *vocab_path = NULL;
-    const char *classes = NULL, *positions = NULL;
+    const char *classes = NULL, *positions = NULL, *precision = NULL;
     double lr = 1e-3, momentum = 0.9;
     long steps = 1, t_max = 100, micro = 16, threads = 0;
     int image_prompt = 1;
@@ -53,6 +54,7 @@ int cmd_step(int argc, char **argv) {
         else if (!strcmp(a, "--vocab") && has) vocab_path = argv[++i];
         else if (!strcmp(a, "--classes") && has) classes = argv[++i];
         else if (!strcmp(a, "--positions") && has) positions = argv[++i];
+        else if (!strcmp(a, "--precision") && has) precision = argv[++i];
         else if (!strcmp(a, "--no-image-prompt")) image_prompt = 0;
         CLI_DBL_OPT("--lr", lr)
         CLI_DBL_OPT("--momentum", momentum)
@@ -72,7 +74,8 @@ int cmd_step(int argc, char **argv) {
     float *pixels = NULL;
     if (manifest_load(&man, batch, &err) != 0) goto done;
     cli_session_opts so = {.weights = weights, .prompts = prompts, .vocab = vocab_path, .classes = classes,
-                           .positions = positions, .micro = (int)micro, .image_prompt = image_prompt};
+                           .positions = positions, .micro = (int)micro, .image_prompt = image_prompt,
+                           .precision = precision};
     if (session_open(&ss, &so, &err) != 0) goto done;
     const clip_model *m = ss.m;
     ppad_params *pp = &ss.p;

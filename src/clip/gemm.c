@@ -17,7 +17,7 @@ typedef struct gemm_key {
     /* batched 4-D views (KIND_BATCHED only): dims and strides of A, B, C, and alpha */
     int64_t ad[4], as[4], bd[4], bs[4], cd[4], cs[4];
     float alpha;
-    int pad_;
+    int dst16; /* C in bf16 (bf16 products only) */
 } gemm_key;
 
 typedef struct gemm_entry {
@@ -90,7 +90,7 @@ static void make_entry(gemm_entry *e) {
     if (dnnl_memory_desc_init_by_tag(&e->src, 2, sd, in, dnnl_ab) != dnnl_success) return;
     if (dnnl_memory_desc_init_by_strides(&e->wei, 2, wd, in, k->kind == KIND_NT ? ws_nt : ws_nn) != dnnl_success) return;
     if (dnnl_memory_desc_init_by_tag(&e->bias, 2, bd, dnnl_f32, dnnl_ab) != dnnl_success) return;
-    if (dnnl_memory_desc_init_by_tag(&e->dst, 2, dd, dnnl_f32, dnnl_ab) != dnnl_success) return;
+    if (dnnl_memory_desc_init_by_tag(&e->dst, 2, dd, k->dst16 ? dnnl_bf16 : dnnl_f32, dnnl_ab) != dnnl_success) return;
     dnnl_matmul_desc_t md;
     if (dnnl_matmul_desc_init(&md, &e->src, &e->wei, k->bias ? &e->bias : NULL, &e->dst) != dnnl_success) return;
     dnnl_primitive_attr_t attr = NULL;
@@ -142,7 +142,7 @@ static const gemm_entry *lookup(const gemm_key *key) {
 }
 
 /* Runs e on the given buffers. Returns 0 on success. */
-static int run(const gemm_entry *e, const void *A, const void *B, const float *bias, float *C) {
+static int run(const gemm_entry *e, const void *A, const void *B, const float *bias, void *C) {
     dnnl_memory_t ms = NULL, mw = NULL, mb = NULL, md = NULL;
     dnnl_stream_t st = NULL;
     int ok = dnnl_memory_create(&ms, &e->src, g_engine, (void *)A) == dnnl_success &&
@@ -249,12 +249,18 @@ void gemm_to_bf16(uint16_t *dst, const float *src, size_t n) {
     for (size_t i = 0; i < n; i++) d[i] = bf16_bits(s[i]);
 }
 
-int gemm_nt_bf16(float *C, const uint16_t *A, const uint16_t *B, const float *bias, int M, int N, int K, int gelu) {
+int gemm_nt_bf16_ex(void *C, int c_bf16, const uint16_t *A, const uint16_t *B, const float *bias, int M, int N, int K,
+                    int gelu, int accumulate) {
     if (M <= 0 || N <= 0) return 0;
     gemm_key key;
-    key_init(&key, KIND_NT, DT_BF16, M, N, K, bias != NULL, 0, gelu != 0);
+    key_init(&key, KIND_NT, DT_BF16, M, N, K, bias != NULL, accumulate != 0, gelu != 0);
+    key.dst16 = c_bf16 != 0;
     const gemm_entry *e = lookup(&key);
     return e ? run(e, A, B, bias, C) : -1;
+}
+
+int gemm_nt_bf16(float *C, const uint16_t *A, const uint16_t *B, const float *bias, int M, int N, int K, int gelu) {
+    return gemm_nt_bf16_ex(C, 0, A, B, bias, M, N, K, gelu, 0);
 }
 
 int gemm_nn_bf16(float *C, const uint16_t *A, const uint16_t *B, int M, int N, int K) {

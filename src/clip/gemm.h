@@ -26,11 +26,15 @@ int gemm_batched(float *C, const int64_t cd[4], const int64_t cs[4], const float
                  const int64_t as[4], const float *B, const int64_t bd[4], const int64_t bs[4], float alpha,
                  int accumulate);
 
-/* bf16 products for the reduced-precision scoring path: A and B in bf16 (B
+/* bf16 products for the reduced-precision path: A and B in bf16 (B
  * stored as in the fp32 calls), accumulation and C in fp32; gelu = 1 fuses
  * QuickGELU. Returns 0, or -1 if oneDNN cannot run it (no bf16 support). */
 int gemm_nt_bf16(float *C, const uint16_t *A, const uint16_t *B, const float *bias, int M, int N, int K, int gelu);
 int gemm_nn_bf16(float *C, const uint16_t *A, const uint16_t *B, int M, int N, int K);
+/* The general NT form: C is bf16 (uint16_t) if c_bf16, else fp32; accumulate
+ * adds the product to C (fp32 C only). Same return convention; on -1 C is untouched. */
+int gemm_nt_bf16_ex(void *C, int c_bf16, const uint16_t *A, const uint16_t *B, const float *bias, int M, int N, int K,
+                    int gelu, int accumulate);
 /* dst (n) = bf16(src), round to nearest even; parallel. */
 void gemm_to_bf16(uint16_t *dst, const float *src, size_t n);
 /* 1 if the CPU has AVX512-BF16 (or AMX) so that the bf16 path is fast. */

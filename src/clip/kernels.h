@@ -24,16 +24,31 @@ void linear_backward(float *dinp,         /* (N, C)  += dout @ weight */
                      const float *weight, /* (OC, C) */
                      int N, int C, int OC);
 
-/* Forward-only variant for inference: with w16 (a bf16 copy of weight) the
- * input is rounded to bf16 into scratch16 (N*C) and multiplied in bf16 with
- * fp32 accumulation (falls back to fp32 if the CPU cannot); gelu = 1 fuses
- * QuickGELU into the product (out = quickgelu(inp @ weight^T + bias)). */
+/* Variant with options: with w16 (a bf16 copy of weight) the input is rounded
+ * to bf16 into scratch16 (N*C) and multiplied in bf16 with fp32 accumulation
+ * (falls back to fp32 if the CPU cannot). flags: LINEAR_GELU fuses QuickGELU
+ * (out = quickgelu(inp @ weight^T + bias)); LINEAR_ACC adds the result to out
+ * (out += inp @ weight^T + bias: a residual connection without its own pass). */
+enum { LINEAR_GELU = 1, LINEAR_ACC = 2 };
 void linear_forward_mixed(float *out, const float *inp, const float *weight, const uint16_t *w16, const float *bias,
-                          uint16_t *scratch16, int N, int C, int OC, int gelu);
+                          uint16_t *scratch16, int N, int C, int OC, int flags);
+
+/* Inference MLP branch added to the residual stream, all in bf16 products:
+ * x (N, W) += c_proj(quickgelu(c_fc(inp16))). inp16 (N, W) is the bf16
+ * LayerNorm output; the hidden layer h16 (N, 4W) is written by c_fc directly
+ * in bf16, so it is never stored in fp32 nor converted. Returns 0, or -1 if
+ * oneDNN cannot run it (then x is untouched). */
+int mlp_residual_forward_bf16(float *x, const uint16_t *inp16, const uint16_t *fc_w16, const float *fc_b,
+                              const uint16_t *proj_w16, const float *proj_b, uint16_t *h16, int N, int W);
 
 /* Overwriting variant for a freshly used buffer: dinp (N, C) = dout @ weight
  * (saves zeroing it first and reading it back). */
 void linear_backward_set(float *dinp, const float *dout, const float *weight, int N, int C, int OC);
+/* Reduced-precision variant: with w16 (a bf16 copy of weight) dout is rounded
+ * to bf16 into scratch16 (N*OC) and multiplied in bf16 with fp32 accumulation;
+ * without w16 (or if oneDNN cannot run it) the fp32 linear_backward_set. */
+void linear_backward_set_mixed(float *dinp, const float *dout, const float *weight, const uint16_t *w16,
+                               uint16_t *scratch16, int N, int C, int OC);
 
 /* ---- matmul with a (C, OC) matrix (CLIP's visual.proj / text_projection): out = inp @ w ---- */
 void matmul_forward(float *out,       /* (N, OC) */

@@ -29,6 +29,15 @@ void linear_backward_set(float *dinp, const float *dout, const float *weight, in
     gemm_nn(dinp, dout, weight, N, C, OC, 0);
 }
 
+void linear_backward_set_mixed(float *dinp, const float *dout, const float *weight, const uint16_t *w16,
+                               uint16_t *scratch16, int N, int C, int OC) {
+    if (w16 && scratch16) {
+        gemm_to_bf16(scratch16, dout, (size_t)N * OC);
+        if (gemm_nn_bf16(dinp, scratch16, w16, N, C, OC) == 0) return;
+    }
+    gemm_nn(dinp, dout, weight, N, C, OC, 0);
+}
+
 void matmul_backward(float *dinp, const float *dout, const float *w, int N, int C, int OC) {
     /* dinp (N, C) += dout (N, OC) @ w^T, w is (C, OC) */
     gemm_nt(dinp, dout, w, NULL, N, C, OC, 1);

@@ -16,13 +16,20 @@ void matmul_forward(float *out, const float *inp, const float *w, int N, int C, 
 }
 
 void linear_forward_mixed(float *out, const float *inp, const float *weight, const uint16_t *w16, const float *bias,
-                          uint16_t *scratch16, int N, int C, int OC, int gelu) {
+                          uint16_t *scratch16, int N, int C, int OC, int flags) {
+    const int gelu = (flags & LINEAR_GELU) != 0, acc = (flags & LINEAR_ACC) != 0;
     if (w16 && scratch16) {
         gemm_to_bf16(scratch16, inp, (size_t)N * C);
-        if (gemm_nt_bf16(out, scratch16, w16, bias, N, OC, C, gelu) == 0) return;
+        if (gemm_nt_bf16_ex(out, 0, scratch16, w16, bias, N, OC, C, gelu, acc) == 0) return;
     }
-    if (gelu) gemm_nt_gelu(out, inp, weight, bias, N, OC, C);
-    else gemm_nt(out, inp, weight, bias, N, OC, C, 0);
+    if (gelu && !acc) gemm_nt_gelu(out, inp, weight, bias, N, OC, C);
+    else gemm_nt(out, inp, weight, bias, N, OC, C, acc); /* GELU with ACC is not offered */
+}
+
+int mlp_residual_forward_bf16(float *x, const uint16_t *inp16, const uint16_t *fc_w16, const float *fc_b,
+                              const uint16_t *proj_w16, const float *proj_b, uint16_t *h16, int N, int W) {
+    if (gemm_nt_bf16_ex(h16, 1, inp16, fc_w16, fc_b, N, 4 * W, W, 1, 0) != 0) return -1;
+    return gemm_nt_bf16_ex(x, 0, h16, proj_w16, proj_b, N, W, 4 * W, 0, 1);
 }
 
 void layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight, const float *bias,

@@ -77,10 +77,11 @@ int  clip_load(clip_model *m, const char *path, ppad_err *err);
 int  clip_random_write(const char *path, const clip_config *c, unsigned long long seed, double embed_std,
                        ppad_err *err);
 void clip_free(clip_model *m);
-/* Makes the image tower's forward pass use bf16 matrix products (AVX512-BF16
- * through oneDNN; fp32 accumulation, fp32 everywhere else) when no activations
- * are saved, i.e. for scoring. Returns 1 if enabled, 0 if this CPU lacks bf16
- * support (fp32 stays in use), -1 on error. Training always runs in fp32. */
+/* Makes the image tower's matrix products bf16 (AVX512-BF16 through oneDNN;
+ * fp32 accumulation, fp32 everywhere else): the forward pass, and the
+ * input-gradient backward when activations are saved (training with
+ * --precision bf16). The text tower stays fp32. Returns 1 if enabled, 0 if
+ * this CPU lacks bf16 support (fp32 stays in use), -1 on error. */
 int  clip_enable_bf16(clip_model *m, ppad_err *err);
 
 /* ---- transformer stack activations ----
@@ -88,8 +89,8 @@ int  clip_enable_bf16(clip_model *m, ppad_err *err);
  * (for PPAD's input gradients); with save = 0 one layer's worth is reused. */
 typedef struct tfm_acts {
     int B, T, W, NH, L, save, cap_BT;
-    int bf16;        /* use the layers' bf16 matrices (forward only) */
-    uint16_t *scr16; /* (B*T, 4W) bf16 rounding scratch, only when save = 0 */
+    int bf16;        /* use the layers' bf16 matrices (forward, and backward when saved) */
+    uint16_t *scr16; /* (B*T, 4W) bf16 rounding scratch */
     const int *sel;  /* (B) or NULL: the one row per sequence needed from the last layer
                       * (class token / EOT); then x_out is compact (B, W) and the last
                       * layer skips everything after the attention for the other rows */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "clip/gemm.h"
 #include "clip/kernels.h"
 #include "clip/model.h"
 
@@ -38,10 +39,10 @@ int tfm_acts_alloc(tfm_acts *a, int B, int T, int W, int NH, int L, int save, pp
     ALLOC(fc_act, BT * 4 * W);
     ALLOC(x_out, BT * W);
 #undef ALLOC
-    if (!save) {
-        a->scr16 = ppad_aligned_alloc(sizeof(uint16_t) * BT * 4 * W, err);
-        if (!a->scr16) goto fail;
-    }
+    /* bf16 rounding scratch (BT, 4W) + inference's bf16 MLP input (BT, W); a
+     * large allocation's pages cost nothing until used */
+    a->scr16 = ppad_aligned_alloc(sizeof(uint16_t) * BT * 5 * W, err);
+    if (!a->scr16) goto fail;
     return 0;
 fail:
     tfm_acts_free(a);
@@ -93,7 +94,7 @@ static layer_view view(const tfm_acts *a, int l, int B, int T) {
 static void block_forward(tfm_acts *a, const clip_layer *ly, layer_view v, float *out, int B, int T, int causal) {
     const int W = a->W, NH = a->NH, N = B * T;
     const size_t NW = (size_t)N * W;
-    const int h = a->bf16 && !a->save;
+    const int h = a->bf16;
     uint16_t *s16 = a->scr16;
     layernorm_forward(a->ln_out, v.ln1_mean, v.ln1_rstd, v.x_in, ly->ln1_w, ly->ln1_b, N, W);
     linear_forward_mixed(v.qkv, a->ln_out, ly->qkv_w, h ? ly->qkv_w16 : NULL, ly->qkv_b, s16, N, W, 3 * W, 0);
@@ -102,13 +103,36 @@ static void block_forward(tfm_acts *a, const clip_layer *ly, layer_view v, float
     residual_forward(v.x_mid, v.x_in, a->ln_out, NW);
     layernorm_forward(a->ln_out, v.ln2_mean, v.ln2_rstd, v.x_mid, ly->ln2_w, ly->ln2_b, N, W);
     if (a->save) { /* the pre-activation is kept for the backward pass */
-        linear_forward(v.fc_pre, a->ln_out, ly->fc_w, ly->fc_b, N, W, 4 * W);
+        linear_forward_mixed(v.fc_pre, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, N, W, 4 * W, 0);
         quickgelu_forward(a->fc_act, v.fc_pre, (size_t)N * 4 * W);
     } else { /* inference: QuickGELU fused into the product */
-        linear_forward_mixed(a->fc_act, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, N, W, 4 * W, 1);
+        linear_forward_mixed(a->fc_act, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, N, W, 4 * W, LINEAR_GELU);
     }
     linear_forward_mixed(a->ln_out, a->fc_act, ly->proj_w, h ? ly->proj_w16 : NULL, ly->proj_b, s16, N, 4 * W, W, 0);
     residual_forward(out, v.x_mid, a->ln_out, NW);
+}
+
+/* Inference (save = 0): one block updating the residual stream x (N, W) in
+ * place. Both branch outputs are accumulated into x by their last product, so
+ * the block makes no residual passes and no copies; in bf16 the MLP's hidden
+ * layer stays bf16 (mlp_residual_forward_bf16). */
+static void block_forward_inplace(tfm_acts *a, const clip_layer *ly, float *x, int B, int T, int causal) {
+    const int W = a->W, NH = a->NH, N = B * T;
+    const int h = a->bf16;
+    uint16_t *s16 = a->scr16;                        /* (N, 4W) rounding scratch */
+    uint16_t *in16 = a->scr16 + (size_t)N * 4 * W;   /* (N, W) bf16 LayerNorm output */
+    layernorm_forward(a->ln_out, a->ln1_mean, a->ln1_rstd, x, ly->ln1_w, ly->ln1_b, N, W);
+    linear_forward_mixed(a->qkv, a->ln_out, ly->qkv_w, h ? ly->qkv_w16 : NULL, ly->qkv_b, s16, N, W, 3 * W, 0);
+    attention_forward(a->attn_y, a->att, a->qkv, B, T, W, NH, causal);
+    linear_forward_mixed(x, a->attn_y, ly->out_w, h ? ly->out_w16 : NULL, ly->out_b, s16, N, W, W, LINEAR_ACC);
+    layernorm_forward(a->ln_out, a->ln2_mean, a->ln2_rstd, x, ly->ln2_w, ly->ln2_b, N, W);
+    if (h) {
+        gemm_to_bf16(in16, a->ln_out, (size_t)N * W);
+        if (mlp_residual_forward_bf16(x, in16, ly->fc_w16, ly->fc_b, ly->proj_w16, ly->proj_b, s16, N, W) == 0) return;
+    }
+    linear_forward_mixed(a->fc_act, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, N, W, 4 * W,
+                         LINEAR_GELU);
+    linear_forward_mixed(x, a->fc_act, ly->proj_w, h ? ly->proj_w16 : NULL, ly->proj_b, s16, N, 4 * W, W, LINEAR_ACC);
 }
 
 /* The last block when only row sel[b] of each sequence is wanted: keys and
@@ -118,7 +142,7 @@ static void block_forward(tfm_acts *a, const clip_layer *ly, layer_view v, float
 static void block_forward_rows(tfm_acts *a, const clip_layer *ly, layer_view v, float *out, int B, int T,
                                int causal) {
     const int W = a->W, NH = a->NH, N = B * T;
-    const int h = a->bf16 && !a->save;
+    const int h = a->bf16;
     uint16_t *s16 = a->scr16;
     layernorm_forward(a->ln_out, v.ln1_mean, v.ln1_rstd, v.x_in, ly->ln1_w, ly->ln1_b, N, W);
     linear_forward_mixed(v.qkv, a->ln_out, ly->qkv_w, h ? ly->qkv_w16 : NULL, ly->qkv_b, s16, N, W, 3 * W, 0);
@@ -130,10 +154,10 @@ static void block_forward_rows(tfm_acts *a, const clip_layer *ly, layer_view v, 
     }
     layernorm_forward(a->ln_out, v.ln2_mean, v.ln2_rstd, v.x_mid, ly->ln2_w, ly->ln2_b, B, W);
     if (a->save) {
-        linear_forward(v.fc_pre, a->ln_out, ly->fc_w, ly->fc_b, B, W, 4 * W);
+        linear_forward_mixed(v.fc_pre, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, B, W, 4 * W, 0);
         quickgelu_forward(a->fc_act, v.fc_pre, (size_t)B * 4 * W);
     } else {
-        linear_forward_mixed(a->fc_act, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, B, W, 4 * W, 1);
+        linear_forward_mixed(a->fc_act, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, B, W, 4 * W, LINEAR_GELU);
     }
     linear_forward_mixed(a->ln_out, a->fc_act, ly->proj_w, h ? ly->proj_w16 : NULL, ly->proj_b, s16, B, 4 * W, W, 0);
     residual_forward(out, v.x_mid, a->ln_out, (size_t)B * W);
@@ -144,6 +168,15 @@ void tfm_forward(tfm_acts *a, const clip_layer *layers, const float *x, int B, i
     const size_t NW = (size_t)N * W;
     a->B = B;
     a->T = T;
+    if (!a->save) { /* inference: the residual stream lives in x_in, updated in place */
+        if (a->x_in != x) memcpy(a->x_in, x, NW * sizeof(float));
+        for (int l = 0; l < a->L; l++) {
+            if (l + 1 == a->L && a->sel) block_forward_rows(a, &layers[l], view(a, l, B, T), a->x_out, B, T, causal);
+            else block_forward_inplace(a, &layers[l], a->x_in, B, T, causal);
+        }
+        if (!a->sel) memcpy(a->x_out, a->x_in, NW * sizeof(float));
+        return;
+    }
     const float *cur = x;
     for (int l = 0; l < a->L; l++) {
         layer_view v = view(a, l, B, T);
@@ -170,6 +203,7 @@ void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers,
     float *d_pre = d_act + NW * 4;  /* (N, 4W) gradient at the QuickGELU input */
     float *d_qkv = d_pre;           /* (N, 3W) reuses d_pre once the MLP is done */
     float *dres = dout;             /* (N, W) gradient of the residual stream, updated in place */
+    const int h = a->bf16;          /* input-gradient products in bf16 too */
     int l = a->L - 1;
     if (a->sel) {
         /* the last block ran on the selected rows only: dout is (B, W) for them */
@@ -178,14 +212,15 @@ void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers,
         float *ds = dout;                 /* (B, W) */
         float *full = d_pre + NW * 4;     /* (N, W) residual gradient below this block */
         const size_t BW = (size_t)B * W;
-        linear_backward_set(d_act, ds, ly->proj_w, B, 4 * W, W);
+        linear_backward_set_mixed(d_act, ds, ly->proj_w, h ? ly->proj_w16 : NULL, a->scr16, B, 4 * W, W);
         quickgelu_backward_inplace(d_act, v.fc_pre, BW * 4);
-        linear_backward_set(d_ln, d_act, ly->fc_w, B, W, 4 * W);
+        linear_backward_set_mixed(d_ln, d_act, ly->fc_w, h ? ly->fc_w16 : NULL, a->scr16, B, W, 4 * W);
         layernorm_backward(ds, d_ln, v.x_mid, ly->ln2_w, v.ln2_mean, v.ln2_rstd, B, W);
-        linear_backward_set(d_act, ds, ly->out_w, B, W, W); /* d attention output, selected rows */
+        /* d attention output, selected rows */
+        linear_backward_set_mixed(d_act, ds, ly->out_w, h ? ly->out_w16 : NULL, a->scr16, B, W, W);
         memset(d_qkv, 0, NW * 3 * sizeof(float));
         attention_backward_rows(d_qkv, d_act, v.qkv, v.att, a->sel, B, T, W, NH, causal);
-        linear_backward_set(d_ln, d_qkv, ly->qkv_w, N, W, 3 * W);
+        linear_backward_set_mixed(d_ln, d_qkv, ly->qkv_w, h ? ly->qkv_w16 : NULL, a->scr16, N, W, 3 * W);
         memset(full, 0, NW * sizeof(float));
         for (int b = 0; b < B; b++) {
             float *f = full + ((size_t)b * T + a->sel[b]) * W;
@@ -199,15 +234,17 @@ void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers,
         const clip_layer *ly = &layers[l];
         layer_view v = view(a, l, B, T);
         /* MLP branch: x_out = x_mid + c_proj(quickgelu(c_fc(ln_2(x_mid)))) */
-        linear_backward_set(d_act, dres, ly->proj_w, N, 4 * W, W);
+        linear_backward_set_mixed(d_act, dres, ly->proj_w, h ? ly->proj_w16 : NULL, a->scr16, N, 4 * W, W);
         quickgelu_backward_inplace(d_act, v.fc_pre, NW * 4);
-        linear_backward_set(d_ln, d_act, ly->fc_w, N, W, 4 * W);
+        linear_backward_set_mixed(d_ln, d_act, ly->fc_w, h ? ly->fc_w16 : NULL, a->scr16, N, W, 4 * W);
         layernorm_backward(dres, d_ln, v.x_mid, ly->ln2_w, v.ln2_mean, v.ln2_rstd, N, W);
         /* attention branch: x_mid = x_in + out_proj(attn(ln_1(x_in))) */
-        linear_backward_set(d_ln, dres, ly->out_w, N, W, W); /* d attention output */
+        /* d attention output */
+        linear_backward_set_mixed(d_ln, dres, ly->out_w, h ? ly->out_w16 : NULL, a->scr16, N, W, W);
         memset(d_qkv, 0, NW * 3 * sizeof(float));
         attention_backward(d_qkv, d_ln, v.qkv, v.att, B, T, W, NH, causal);
-        linear_backward_set(d_ln, d_qkv, ly->qkv_w, N, W, 3 * W); /* d ln_1 output */
+        /* d ln_1 output */
+        linear_backward_set_mixed(d_ln, d_qkv, ly->qkv_w, h ? ly->qkv_w16 : NULL, a->scr16, N, W, 3 * W);
         layernorm_backward(dres, d_ln, v.x_in, ly->ln1_w, v.ln1_mean, v.ln1_rstd, N, W);
     }
     for (size_t i = 0; i < NW; i++) dx[i] += dres[i];

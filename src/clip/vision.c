@@ -90,7 +90,7 @@ void clip_vision_forward(const clip_model *m, float *feat, const float *tokens, 
     }
     /* ln_pre writes straight into the transformer's first saved input */
     tfm_acts *ta = &a->tfm;
-    ta->bf16 = m->block16 != NULL && !ta->save; /* the reduced-precision path never trains */
+    ta->bf16 = m->block16 != NULL; /* reduced precision (scoring, and training with --precision bf16) */
     layernorm_forward(ta->x_in, a->pre_mean, a->pre_rstd, a->x_pre, m->ln_pre_w, m->ln_pre_b, B * T, W);
     ta->sel = a->cls_rows; /* only the class token leaves the last layer */
     tfm_forward(ta, m->vis_layers, ta->x_in, B, T, 0);

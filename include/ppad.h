@@ -46,12 +46,78 @@ void ppad_model_describe(const ppad_model *m, ppad_model_info *info);
 int  ppad_vocab_load(ppad_vocab **out, const char *explicit_path, const char *weights_path, ppad_err *err);
 void ppad_vocab_free(ppad_vocab *v);
 
+/* Threads for everything that follows (OpenMP and OpenBLAS); n <= 0 leaves the default (all cores). */
+void ppad_set_threads(int n);
+
+/* "fp32" (default) or "bf16": the image tower's matrix products in bfloat16
+ * with fp32 accumulation (AVX512-BF16), for scoring and training alike.
+ * Returns 1 if bf16 is in use, 0 if fp32 is (asked for, or the CPU lacks
+ * AVX512-BF16), -1 on error (unknown name, out of memory). */
+int ppad_set_precision(ppad_model *m, const char *precision, ppad_err *err);
+
 /* L2-normalised image features (n, embed_dim) of image files (PNG/JPEG,
  * preprocessed as CheXzero/PPAD do: gray, Pillow bicubic to 224, normalised). */
 int ppad_embed_images(const ppad_model *m, float *feat, const char *const *paths, int n, ppad_err *err);
 /* L2-normalised text features (n, embed_dim). vocab may be NULL (default prompt words only). */
 int ppad_embed_texts(const ppad_model *m, const ppad_vocab *vocab, float *feat, const char *const *texts, int n,
                      ppad_err *err);
+
+/* ---- PPAD: the learnable prompts, training, scoring, metrics ----
+ * The prompts are the 16 x Wt text context and the 49 x Wv image prompt; the
+ * prompt words are the paper's ("{position} X..X {normal|pneumonia}."; the CLI
+ * offers others). Positions, in every per-position array: left, right, upper,
+ * lower, whole. */
+typedef struct ppad_params ppad_prompts; /* opaque */
+typedef struct dataset ppad_dataset;     /* opaque: an opened image folder or CSV */
+
+/* Fresh prompts sized for m: ctx ~ N(0, 0.02^2), image prompt ~ N(0, 0.02^2) * 10. */
+int  ppad_prompts_init(ppad_prompts **out, const ppad_model *m, unsigned long long seed, ppad_err *err);
+/* A prompt file (released PPAD layout or ppad's own; fp16/bf16/fp32), checked against m. */
+int  ppad_prompts_load(ppad_prompts **out, const ppad_model *m, const char *path, ppad_err *err);
+/* Writes fp32 in the released layout, atomically (never a partial file). */
+int  ppad_prompts_save(const ppad_prompts *p, const char *path, ppad_err *err);
+void ppad_prompts_free(ppad_prompts *p);
+
+/* layout: "zhanglab", "chexpert", "vindr", "csv", or NULL to detect. */
+int  ppad_dataset_open(ppad_dataset **out, const char *root, const char *layout, ppad_err *err);
+void ppad_dataset_free(ppad_dataset *d);
+/* Images in the split: training normals, or the test split (both labels). */
+long ppad_dataset_size(const ppad_dataset *d, int test_split);
+
+typedef struct ppad_train_config {
+    int shots, epochs, batch;   /* 64, 100, 64 */
+    double lr, momentum;        /* 0.001, 0.9 (SGD, cosine schedule over all steps) */
+    double p_synth;             /* 0.5: probability of a synthetic lesion per sample */
+    const char *synthesis;      /* "sas" (default), "fpi" or "none" */
+    unsigned long long seed;    /* shots, order, positions, lesions (0) */
+    int micro_batch;            /* images per image-tower pass (16); does not change results */
+    int quiet;                  /* 1: no progress bar on stderr (default 1 here) */
+} ppad_train_config;
+
+/* The paper's settings. */
+void ppad_train_config_default(ppad_train_config *c);
+/* Trains p in place on d's training normals. Same seed and threads give the
+ * same bits as `ppad train --init` from the same prompts. */
+int  ppad_train_prompts(const ppad_model *m, ppad_prompts *p, const ppad_dataset *d, const ppad_train_config *c,
+                        ppad_err *err);
+
+/* Scores image files (PNG/JPEG, any size: brought to 224 like the reference):
+ * probs (n, 5) per-position probabilities of "abnormal" (may be NULL) and
+ * fused (n) the anomaly score. */
+int  ppad_score_files(const ppad_model *m, const ppad_prompts *p, const char *const *paths, int n, double *probs,
+                      double *fused, ppad_err *err);
+
+typedef struct ppad_metrics {
+    double acc, auc, f1, ap;  /* fractions in [0, 1] */
+    long n, n_pos;            /* samples, abnormal samples (label 1) */
+    long tp, fp, tn, fn;      /* confusion counts at the threshold */
+    double threshold;         /* predicted abnormal iff score > threshold */
+} ppad_metrics;
+
+/* Scores d's test split and computes ACC, AUC, F1 and AP (as scikit-learn)
+ * at threshold (0.5 in the paper). fused (ppad_dataset_size(d, 1)) may be NULL. */
+int  ppad_evaluate(const ppad_model *m, const ppad_prompts *p, const ppad_dataset *d, double threshold,
+                   double *fused, ppad_metrics *out, ppad_err *err);
 
 #ifdef __cplusplus
 }

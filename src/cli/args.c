@@ -5,10 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-#include <cblas.h>
 
 #include "base/error.h"
 #include "cli/cli.h"
@@ -65,11 +61,7 @@ int cli_opt(int argc, char **argv, int i, const char *name) {
 int cli_is_help(const char *a) { return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0; }
 
 void cli_set_threads(long n) {
-    if (n <= 0) return;
-#ifdef _OPENMP
-    omp_set_num_threads((int)n);
-#endif
-    openblas_set_num_threads((int)n);
+    if (n > 0) ppad_set_threads(n > 1 << 20 ? 1 << 20 : (int)n);
 }
 
 void cli_csv_field(FILE *f, const char *s) {

@@ -9,10 +9,6 @@
 #include "cli/cli.h"
 #include "ppad/evaluate.h"
 
-static int load_from_dataset(gray8 *out, const void *ctx, const char *path, ppad_err *err) {
-    return dataset_load_image(out, (const dataset *)ctx, path, err);
-}
-
 int cli_write_scores(const char *path, const dataset *d, const double *fused, const double *probs, ppad_err *err) {
     atomic_file af;
     if (atomic_open(&af, path, err) != 0) return -1;
@@ -31,27 +27,17 @@ int cli_eval_dataset(cli_session *s, const ppad_params *p, const dataset *d, int
                      const char *scores_path, int quiet, ppad_metrics *out, ppad_err *err) {
     if (d->n_test == 0) return ppad_fail(err, "%s: the dataset has no test images", d->root);
     const int n = (int)d->n_test;
-    const char **paths = ppad_malloc(sizeof(char *) * (size_t)n, err);
     double *probs = ppad_malloc(sizeof(double) * (size_t)n * PPAD_NPOS, err);
     double *fused = ppad_malloc(sizeof(double) * (size_t)n, err);
-    int *labels = ppad_malloc(sizeof(int) * (size_t)n, err);
     int rc = -1;
-    if (!paths || !probs || !fused || !labels) goto out;
-    for (int i = 0; i < n; i++) {
-        paths[i] = d->test[i].path;
-        labels[i] = d->test[i].label;
-    }
+    if (!probs || !fused) goto out;
     ppad_progress bar;
     progress_begin(&bar, "score", n, quiet);
-    if (evaluate_paths(&s->eng, p, paths, n, load_from_dataset, d, no_position, probs, fused, &bar, err) != 0) goto out;
+    if (evaluate_dataset(&s->eng, p, d, no_position, threshold, probs, fused, out, &bar, err) != 0) goto out;
     progress_end(&bar, NULL);
-    if (metrics_compute(out, labels, fused, n, threshold, err) != 0) {
-        ppad_fail_prefix(err, d->root);
-        goto out;
-    }
     if (scores_path && cli_write_scores(scores_path, d, fused, probs, err) != 0) goto out;
     rc = 0;
 out:
-    free(paths), free(probs), free(fused), free(labels);
+    free(probs), free(fused);
     return rc;
 }

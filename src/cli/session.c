@@ -7,11 +7,11 @@
 #include "cli/cli.h"
 
 int cli_apply_precision(ppad_model *m, const char *precision, ppad_err *err) {
-    if (!precision || !strcmp(precision, "fp32")) return 0;
-    if (strcmp(precision, "bf16") != 0) return ppad_fail(err, "--precision must be fp32 or bf16, not '%s'", precision);
-    int rc = clip_enable_bf16(m, err);
+    if (precision && strcmp(precision, "fp32") && strcmp(precision, "bf16"))
+        return ppad_fail(err, "--precision must be fp32 or bf16, not '%s'", precision);
+    int rc = ppad_set_precision(m, precision, err);
     if (rc < 0) return -1;
-    if (rc == 0) fprintf(stderr, "ppad: note: this CPU has no AVX512-BF16 instructions; computing in fp32 instead\n");
+    if (rc == 0 && precision && !strcmp(precision, "bf16")) fprintf(stderr, "ppad: note: this CPU has no AVX512-BF16 instructions; computing in fp32 instead\n");
     return 0;
 }
 

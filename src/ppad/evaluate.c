@@ -42,3 +42,30 @@ fail:
     free(pixels);
     return -1;
 }
+
+static int load_from_dataset(gray8 *out, const void *ctx, const char *path, ppad_err *err) {
+    return dataset_load_image(out, (const dataset *)ctx, path, err);
+}
+
+int evaluate_dataset(ppad_engine *e, const ppad_params *p, const dataset *d, int no_position, double threshold,
+                     double *probs, double *fused, ppad_metrics *out, ppad_progress *progress, ppad_err *err) {
+    if (d->n_test == 0) return ppad_fail(err, "%s: the dataset has no test images", d->root);
+    const int n = (int)d->n_test;
+    const char **paths = ppad_malloc(sizeof(char *) * (size_t)n, err);
+    int *labels = ppad_malloc(sizeof(int) * (size_t)n, err);
+    int rc = -1;
+    if (!paths || !labels) goto out;
+    for (int i = 0; i < n; i++) {
+        paths[i] = d->test[i].path;
+        labels[i] = d->test[i].label;
+    }
+    if (evaluate_paths(e, p, paths, n, load_from_dataset, d, no_position, probs, fused, progress, err) != 0) goto out;
+    if (metrics_compute(out, labels, fused, n, threshold, err) != 0) {
+        ppad_fail_prefix(err, d->root);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(paths), free(labels);
+    return rc;
+}

@@ -6,7 +6,9 @@
 #define PPAD_PPAD_EVALUATE_H
 
 #include "base/progress.h"
+#include "data/dataset.h"
 #include "data/image.h"
+#include "ppad/metrics.h"
 #include "ppad/score.h"
 
 /* How to turn a path into the model's 224x224 gray input. */
@@ -18,5 +20,10 @@ int eval_load_default(gray8 *out, const void *ctx, const char *path, ppad_err *e
 int evaluate_paths(ppad_engine *e, const ppad_params *p, const char *const *paths, int n, eval_loader load,
                    const void *load_ctx, int no_position, double *probs, double *fused, ppad_progress *progress,
                    ppad_err *err);
+
+/* A dataset's test split: probs (n_test, 5) and fused (n_test), then the
+ * metrics at threshold (errors prefixed with the dataset's root). */
+int evaluate_dataset(ppad_engine *e, const ppad_params *p, const dataset *d, int no_position, double threshold,
+                     double *probs, double *fused, ppad_metrics *out, ppad_progress *progress, ppad_err *err);
 
 #endif

@@ -20,12 +20,7 @@
 
 struct json_object;
 
-typedef struct ppad_metrics {
-    double acc, auc, f1, ap;  /* fractions in [0, 1] */
-    long n, n_pos;            /* samples, abnormal samples (label 1) */
-    long tp, fp, tn, fn;      /* confusion counts at the threshold */
-    double threshold;         /* predicted abnormal iff score > threshold */
-} ppad_metrics;
+/* ppad_metrics is defined in ppad.h (public). */
 
 /* Fills *out. Errors: n < 1, a label other than 0/1, a non-finite score or
  * threshold, and input with only one class (AUC and AP are undefined; sklearn

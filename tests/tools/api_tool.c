@@ -1,0 +1,124 @@
+/* api_tool.c — drives libppad through its public header only (ppad.h), so
+ * that tests/parity/test_api.py can check the API against the CLI:
+ *
+ *   api_tool train WEIGHTS DATA INIT.pt OUT.pt SEED EPOCHS SHOTS BATCH LR [PRECISION]
+ *       loads INIT, trains on DATA, saves OUT, then evaluates on DATA's test
+ *       split and prints "auc=... acc=... f1=... ap=... n=..."
+ *   api_tool score WEIGHTS PROMPTS IMAGE...
+ *       prints "path,score,p_left,p_right,p_upper,p_lower,p_whole" rows (%.17g)
+ *   api_tool errors WEIGHTS
+ *       exercises the error paths; prints one "name: message" line per case
+ *
+ * Exit status 0, or 1 with the error message on stderr. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ppad.h"
+
+static int fail(const ppad_err *e) {
+    fprintf(stderr, "api_tool: %s\n", e->msg);
+    return 1;
+}
+
+static int cmd_train(char **a, int n) {
+    if (n < 9) return fprintf(stderr, "api_tool train: 9 or 10 arguments\n"), 2;
+    ppad_err err;
+    ppad_model *m = NULL;
+    ppad_prompts *p = NULL;
+    ppad_dataset *d = NULL;
+    int rc = 1;
+    ppad_set_threads(2);
+    if (ppad_model_load(&m, a[0], &err) != 0) return fail(&err);
+    if (n > 9 && ppad_set_precision(m, a[9], &err) < 0) goto out;
+    if (ppad_dataset_open(&d, a[1], NULL, &err) != 0) goto out;
+    if (ppad_prompts_load(&p, m, a[2], &err) != 0) goto out;
+    ppad_train_config c;
+    ppad_train_config_default(&c);
+    c.seed = strtoull(a[4], NULL, 10);
+    c.epochs = atoi(a[5]), c.shots = atoi(a[6]), c.batch = atoi(a[7]);
+    c.lr = atof(a[8]);
+    if (ppad_train_prompts(m, p, d, &c, &err) != 0) goto out;
+    if (ppad_prompts_save(p, a[3], &err) != 0) goto out;
+    ppad_metrics r;
+    if (ppad_evaluate(m, p, d, 0.5, NULL, &r, &err) != 0) goto out;
+    printf("auc=%.17g acc=%.17g f1=%.17g ap=%.17g n=%ld n_pos=%ld\n", r.auc, r.acc, r.f1, r.ap, r.n, r.n_pos);
+    rc = 0;
+out:
+    if (rc) fail(&err);
+    ppad_prompts_free(p);
+    ppad_dataset_free(d);
+    ppad_model_free(m);
+    return rc;
+}
+
+static int cmd_score(char **a, int n) {
+    if (n < 3) return fprintf(stderr, "api_tool score: WEIGHTS PROMPTS IMAGE...\n"), 2;
+    ppad_err err;
+    ppad_model *m = NULL;
+    ppad_prompts *p = NULL;
+    const int k = n - 2;
+    double *probs = malloc(sizeof(double) * 5 * (size_t)k), *fused = malloc(sizeof(double) * (size_t)k);
+    int rc = 1;
+    ppad_set_threads(2);
+    if (!probs || !fused) goto out;
+    if (ppad_model_load(&m, a[0], &err) != 0) goto fail;
+    if (ppad_prompts_load(&p, m, a[1], &err) != 0) goto fail;
+    if (ppad_score_files(m, p, (const char *const *)(a + 2), k, probs, fused, &err) != 0) goto fail;
+    printf("path,score,p_left,p_right,p_upper,p_lower,p_whole\n");
+    for (int i = 0; i < k; i++) {
+        printf("%s,%.17g", a[2 + i], fused[i]);
+        for (int j = 0; j < 5; j++) printf(",%.17g", probs[i * 5 + j]);
+        printf("\n");
+    }
+    rc = 0;
+    goto out;
+fail:
+    fail(&err);
+out:
+    free(probs), free(fused);
+    ppad_prompts_free(p);
+    ppad_model_free(m);
+    return rc;
+}
+
+/* Each case must fail with a message; prints it. */
+static int cmd_errors(char **a, int n) {
+    if (n < 1) return 2;
+    ppad_err err;
+    ppad_model *m = NULL;
+    ppad_prompts *p = NULL;
+    ppad_dataset *d = NULL;
+    int bad = 0;
+#define EXPECT_FAIL(name, call)                                  \
+    do {                                                         \
+        err.msg[0] = 0;                                          \
+        int r_ = (call);                                         \
+        if (r_ >= 0) bad++, printf("%s: did not fail\n", name);  \
+        else printf("%s: %s\n", name, err.msg);                  \
+    } while (0)
+    if (ppad_model_load(&m, a[0], &err) != 0) return fail(&err);
+    EXPECT_FAIL("model", ppad_model_load(&(ppad_model *){NULL}, "/nonexistent/w.pt", &err));
+    EXPECT_FAIL("prompts", ppad_prompts_load(&p, m, "/nonexistent/p.pt", &err));
+    EXPECT_FAIL("dataset", ppad_dataset_open(&d, "/nonexistent/data", NULL, &err));
+    EXPECT_FAIL("precision", ppad_set_precision(m, "fp8", &err));
+    if (ppad_prompts_init(&p, m, 1, &err) != 0) return fail(&err);
+    const char *img = "/nonexistent/x.png";
+    EXPECT_FAIL("image", ppad_score_files(m, p, &img, 1, NULL, (double[1]){0}, &err));
+    ppad_train_config c;
+    ppad_train_config_default(&c);
+    c.synthesis = "paint";
+    EXPECT_FAIL("synthesis", ppad_train_prompts(m, p, NULL, &c, &err));
+#undef EXPECT_FAIL
+    ppad_prompts_free(p);
+    ppad_model_free(m);
+    return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) return fprintf(stderr, "usage: api_tool train|score|errors ...\n"), 2;
+    char *v = argv[1];
+    if (v[0] == 't') return cmd_train(argv + 2, argc - 2);
+    if (v[0] == 's') return cmd_score(argv + 2, argc - 2);
+    if (v[0] == 'e') return cmd_errors(argv + 2, argc - 2);
+    return 2;
+}

@@ -99,6 +99,10 @@ void attention_backward(float *dqkv,       /* (B, T, 3C) += */
                         const float *qkv,  /* (B, T, 3C) */
                         const float *att,  /* (B, NH, T, T) */
                         int B, int T, int C, int NH, int causal);
+/* Overwriting variant (dqkv (B, T, 3C) = the gradient): every element is
+ * written, so the buffer needs no zeroing. Used by the towers' backward. */
+void attention_backward_set(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T, int C,
+                            int NH, int causal);
 
 /* The same for ONE query row per sequence (the only row a tower's last layer
  * needs: the class token, or the text's EOT): query qrow[b] of sequence b.

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <stddef.h>
+#include <string.h>
 
 
 #include "clip/gemm.h"
@@ -124,6 +125,10 @@ static void attend_one_backward(float *dbase, const float *base, const float *p,
 
 /* The backward as batched products: dV += P^T dO, dP = dO V^T,
  * dS = P * (dP - rowsum(P * dP)) * scale, dQ += dS K, dK += dS^T Q. */
+/* dqkv = the attention's input gradient as four batched products (dV = P^T dO,
+ * dP = dO V^T, dS = softmax backward, dQ = dS K * scale, dK = dS^T Q * scale),
+ * each writing its own third of every row. Returns -1 if oneDNN cannot run one
+ * of them (then dqkv holds partial results and must be recomputed). */
 static int attention_backward_gemm(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T,
                                    int C, int NH) {
     const int64_t hd = C / NH, C3 = 3 * (int64_t)C;
@@ -136,7 +141,7 @@ static int attention_backward_gemm(float *dqkv, const float *dout, const float *
     float *dS = malloc(sizeof(float) * (size_t)B * NH * T * T);
     if (!dS) return -1;
     int rc = -1;
-    if (gemm_batched(dqkv + 2 * C, xd, xs, att, sd, sts, dout, xd, os, 1.0f, 1) != 0) goto out;
+    if (gemm_batched(dqkv + 2 * C, xd, xs, att, sd, sts, dout, xd, os, 1.0f, 0) != 0) goto out;
     if (gemm_batched(dS, sd, ss, dout, xd, os, qkv + 2 * C, xtd, xts, 1.0f, 0) != 0) goto out;
     {
         const long rows = (long)B * NH * T;
@@ -151,32 +156,49 @@ static int attention_backward_gemm(float *dqkv, const float *dout, const float *
             for (int j = 0; j < T; j++) d[j] = p[j] * (d[j] - pdp) * scale;
         }
     }
-    if (gemm_batched(dqkv, xd, xs, dS, sd, ss, qkv + C, xd, xs, 1.0f, 1) != 0) goto out;
-    if (gemm_batched(dqkv + C, xd, xs, dS, sd, sts, qkv, xd, xs, 1.0f, 1) != 0) goto out;
+    if (gemm_batched(dqkv, xd, xs, dS, sd, ss, qkv + C, xd, xs, 1.0f, 0) != 0) goto out;
+    if (gemm_batched(dqkv + C, xd, xs, dS, sd, sts, qkv, xd, xs, 1.0f, 0) != 0) goto out;
     rc = 0;
 out:
     free(dS);
     return rc;
 }
 
-void attention_backward(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T, int C,
-                        int NH, int causal) {
-    /* (masked probabilities are 0, so the causal case needs nothing special here) */
-    if (attention_backward_gemm(dqkv, dout, qkv, att, B, T, C, NH) == 0) return;
+/* The reference loops: dqkv += the gradient, one query row at a time. */
+static void attention_backward_loops(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T,
+                                     int C, int NH, int causal) {
     const int hd = C / NH;
     const float scale = 1.0f / sqrtf((float)hd);
     const size_t C3 = 3 * (size_t)C;
 #pragma omp parallel for collapse(2) schedule(static)
-    for (int b = 0; b < B; b++) {
-        for (int h = 0; h < NH; h++) {
-            const float *base = qkv + (size_t)b * T * C3;
-            float *dbase = dqkv + (size_t)b * T * C3;
-            const float *A = att + ((size_t)b * NH + h) * T * T;
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < NH; h++)
             for (int i = 0; i < T; i++)
-                attend_one_backward(dbase, base, A + (size_t)i * T, dout + ((size_t)b * T + i) * C + h * hd, i,
-                                    causal ? i + 1 : T, C3, C, (size_t)h * hd, hd, scale);
-        }
+                attend_one_backward(dqkv + (size_t)b * T * C3, qkv + (size_t)b * T * C3,
+                                    att + (((size_t)b * NH + h) * T + i) * T, dout + ((size_t)b * T + i) * C + h * hd,
+                                    i, causal ? i + 1 : T, C3, C, (size_t)h * hd, hd, scale);
+}
+
+void attention_backward_set(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T, int C,
+                            int NH, int causal) {
+    /* (masked probabilities are 0, so the causal case needs nothing special here) */
+    if (attention_backward_gemm(dqkv, dout, qkv, att, B, T, C, NH) == 0) return;
+    /* fallback: start again from zero (a failed product may have written part of dqkv) */
+    memset(dqkv, 0, sizeof(float) * (size_t)B * T * 3 * C);
+    attention_backward_loops(dqkv, dout, qkv, att, B, T, C, NH, causal);
+}
+
+void attention_backward(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T, int C,
+                        int NH, int causal) {
+    const size_t n = (size_t)B * T * 3 * C;
+    float *tmp = malloc(sizeof(float) * (n ? n : 1));
+    if (!tmp) { /* out of memory: the loops accumulate directly */
+        attention_backward_loops(dqkv, dout, qkv, att, B, T, C, NH, causal);
+        return;
     }
+    attention_backward_set(tmp, dout, qkv, att, B, T, C, NH, causal);
+    for (size_t i = 0; i < n; i++) dqkv[i] += tmp[i];
+    free(tmp);
 }
 
 /* y = x / ||x||: dx = (dy - y (y . dy)) / ||x||. A zero row (norm 0) was

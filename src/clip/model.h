@@ -107,6 +107,8 @@ typedef struct tfm_acts {
     float *attn_y;   /* (B*T, W) */
     float *fc_act;   /* (B*T, 4W) */
     float *x_out;    /* (B*T, W) residual stream leaving the last layer */
+    float *work;     /* (work_n) the towers' backward workspace, kept between calls */
+    size_t work_n;
 } tfm_acts;
 
 int  tfm_acts_alloc(tfm_acts *a, int B, int T, int W, int NH, int L, int save, ppad_err *err);
@@ -118,6 +120,9 @@ void tfm_forward(tfm_acts *a, const clip_layer *layers, const float *x, int B, i
  * like x_out). Requires save = 1. dout is used as scratch and destroyed. */
 void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers, int causal, float *scratch);
 size_t tfm_backward_scratch_floats(const tfm_acts *a);
+/* A workspace of at least n floats owned by a (allocated on first use, grown
+ * if needed, freed with a): the backward passes allocate nothing per call. */
+float *tfm_workspace(tfm_acts *a, size_t n, ppad_err *err);
 
 /* ---- image tower ---- */
 typedef struct clip_vision_acts {

@@ -80,14 +80,12 @@ int clip_text_backward(const clip_model *m, float *demb, const float *dfeat, int
     tfm_acts *ta = &a->tfm;
     if (!ta->save) return ppad_fail(err, "internal: text backward needs saved activations");
     const size_t NW = (size_t)B * T * W;
-    float *dres = ppad_aligned_alloc(sizeof(float) * NW, err);
-    float *dx = ppad_aligned_alloc(sizeof(float) * NW, err);
-    float *scr = ppad_aligned_alloc(sizeof(float) * tfm_backward_scratch_floats(ta), err);
-    float *dln = ppad_aligned_alloc(sizeof(float) * (size_t)B * W * 2, err);
-    if (!dres || !dx || !scr || !dln) {
-        free(dres), free(dx), free(scr), free(dln);
-        return -1;
-    }
+    const size_t nscr = tfm_backward_scratch_floats(ta);
+    float *dres = tfm_workspace(ta, 2 * NW + nscr + (size_t)B * W * 2, err); /* (B*T, W) */
+    if (!dres) return -1;
+    float *dx = dres + NW;           /* (B*T, W) */
+    float *scr = dx + NW;            /* (nscr) */
+    float *dln = scr + nscr;         /* (2, B, W) */
     float *deot = dln + (size_t)B * W;
     memset(dln, 0, sizeof(float) * (size_t)B * W * 2);
     matmul_backward(dln, dfeat, m->txt_proj, B, W, E);
@@ -101,6 +99,5 @@ int clip_text_backward(const clip_model *m, float *demb, const float *dfeat, int
             const float *s = dx + ((size_t)b * T + t) * W;
             for (int i = 0; i < W; i++) d[i] += s[i];
         }
-    free(dres), free(dx), free(scr), free(dln);
     return 0;
 }

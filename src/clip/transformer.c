@@ -64,6 +64,7 @@ void tfm_acts_free(tfm_acts *a) {
     free(a->fc_act);
     free(a->x_out);
     free(a->scr16);
+    free(a->work);
     memset(a, 0, sizeof *a);
 }
 
@@ -190,6 +191,17 @@ void tfm_forward(tfm_acts *a, const clip_layer *layers, const float *x, int B, i
     }
 }
 
+float *tfm_workspace(tfm_acts *a, size_t n, ppad_err *err) {
+    if (a->work_n < n) {
+        free(a->work);
+        a->work_n = 0;
+        a->work = ppad_aligned_alloc(sizeof(float) * n, err);
+        if (!a->work) return NULL;
+        a->work_n = n;
+    }
+    return a->work;
+}
+
 size_t tfm_backward_scratch_floats(const tfm_acts *a) {
     /* d_ln (BT, W) + d_act (BT, 4W) + d_pre (BT, 4W) (d_qkv (BT, 3W) reuses d_pre) + dres (BT, W) */
     return (size_t)a->B * a->T * (size_t)a->W * 10;
@@ -241,8 +253,7 @@ void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers,
         /* attention branch: x_mid = x_in + out_proj(attn(ln_1(x_in))) */
         /* d attention output */
         linear_backward_set_mixed(d_ln, dres, ly->out_w, h ? ly->out_w16 : NULL, a->scr16, N, W, W);
-        memset(d_qkv, 0, NW * 3 * sizeof(float));
-        attention_backward(d_qkv, d_ln, v.qkv, v.att, B, T, W, NH, causal);
+        attention_backward_set(d_qkv, d_ln, v.qkv, v.att, B, T, W, NH, causal);
         /* d ln_1 output */
         linear_backward_set_mixed(d_ln, d_qkv, ly->qkv_w, h ? ly->qkv_w16 : NULL, a->scr16, N, W, 3 * W);
         layernorm_backward(dres, d_ln, v.x_in, ly->ln1_w, v.ln1_mean, v.ln1_rstd, N, W);

@@ -106,15 +106,12 @@ int clip_vision_backward(const clip_model *m, float *dtokens, const float *dfeat
     tfm_acts *ta = &a->tfm;
     if (!ta->save) return ppad_fail(err, "internal: vision backward needs saved activations");
     const size_t NW = (size_t)B * T * W;
-    size_t nscr = tfm_backward_scratch_floats(ta);
-    float *dres = ppad_aligned_alloc(sizeof(float) * NW, err);
-    float *dx = ppad_aligned_alloc(sizeof(float) * NW, err);
-    float *scr = ppad_aligned_alloc(sizeof(float) * nscr, err);
-    float *dpool = ppad_aligned_alloc(sizeof(float) * (size_t)B * W * 2, err);
-    if (!dres || !dx || !scr || !dpool) {
-        free(dres), free(dx), free(scr), free(dpool);
-        return -1;
-    }
+    const size_t nscr = tfm_backward_scratch_floats(ta);
+    float *dres = tfm_workspace(ta, 2 * NW + nscr + (size_t)B * W * 2, err); /* (B*T, W) */
+    if (!dres) return -1;
+    float *dx = dres + NW;           /* (B*T, W) */
+    float *scr = dx + NW;            /* (nscr) */
+    float *dpool = scr + nscr;       /* (2, B, W) */
     float *dpool_in = dpool + (size_t)B * W;
     memset(dpool, 0, sizeof(float) * (size_t)B * W * 2);
     matmul_backward(dpool, dfeat, m->vis_proj, B, W, E);
@@ -132,6 +129,5 @@ int clip_vision_backward(const clip_model *m, float *dtokens, const float *dfeat
             const float *src = dres + ((size_t)b * T + t) * W;
             for (int i = 0; i < W; i++) dt[i] += src[i];
         }
-    free(dres), free(dx), free(scr), free(dpool);
     return 0;
 }

@@ -1,46 +1,15 @@
 /* dataset_csv.c — a generic dataset manifest: a CSV file whose header names the
  * columns "path" and "label" (0 normal, 1 abnormal) and optionally "split"
- * (train or test). Fields may be double-quoted ("" inside quotes is a quote);
- * blank lines are skipped; a UTF-8 byte order mark and CRLF line ends are
+ * (train or test). Records are parsed by src/base/csv (double quotes with ""
+ * escapes, CRLF); blank lines are skipped and a UTF-8 byte order mark is
  * accepted. Relative paths are taken from the CSV's folder. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv.h"
 #include "base/error.h"
 #include "base/fileio.h"
 #include "data/dataset_internal.h"
-
-enum { MAX_FIELDS = 64 };
-
-/* Splits one line (NUL-terminated, modified in place) into at most MAX_FIELDS
- * fields. Returns the field count, or -1 on an unterminated quote. */
-static int split_line(char *line, char **fields) {
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        while (*p == ' ' || *p == '\t') p++;
-        char *start = p, *w = p;
-        if (*p == '"') {
-            p++;
-            for (;;) {
-                if (!*p) return -1;
-                if (*p == '"' && p[1] == '"') { *w++ = '"'; p += 2; continue; }
-                if (*p == '"') { p++; break; }
-                *w++ = *p++;
-            }
-            while (*p && *p != ',') p++; /* anything after the closing quote is ignored */
-        } else {
-            while (*p && *p != ',') *w++ = *p++;
-            while (w > start && (w[-1] == ' ' || w[-1] == '\t')) w--;
-        }
-        int more = *p == ',';
-        *w = 0;
-        if (n < MAX_FIELDS) fields[n++] = start;
-        if (!more) break;
-        p++;
-    }
-    return n;
-}
 
 static char *dirname_of(const char *file, ppad_err *err) {
     const char *slash = strrchr(file, '/');
@@ -66,6 +35,7 @@ int ds_open_csv(dataset *d, const char *file, ds_list *train, ds_list *test, ppa
         return -1;
     }
     ds_list abn = {0};
+    csv_record rec = {0};
     int rc = -1, col_path = -1, col_label = -1, col_split = -1, ncols = 0;
     char *s = (char *)text;
     if (size >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) s += 3;
@@ -73,28 +43,14 @@ int ds_open_csv(dataset *d, const char *file, ds_list *train, ds_list *test, ppa
         ppad_fail(err, "%s: not a text file (holds NUL bytes)", file);
         goto done;
     }
-    long lineno = 0;
-    int header = 1;
-    while (*s) {
-        char *line = s, *nl = strchr(s, '\n');
-        if (nl) {
-            *nl = 0;
-            s = nl + 1;
-        } else {
-            s += strlen(s);
-        }
-        lineno++;
-        size_t len = strlen(line);
-        if (len && line[len - 1] == '\r') line[--len] = 0;
-        char *q = line;
-        while (*q == ' ' || *q == '\t') q++;
-        if (!*q) continue; /* blank line */
-        char *f[MAX_FIELDS];
-        int nf = split_line(line, f);
-        if (nf < 0) {
-            ppad_fail(err, "%s:%ld: unterminated quoted field", file, lineno);
-            goto done;
-        }
+    char *pos = s, *end = (char *)text + size;
+    long line = 1, lineno;
+    int header = 1, got;
+    while ((got = csv_next(&pos, end, &line, &rec, err)) == 1) {
+        if (csv_blank(&rec)) continue;
+        char **f = rec.f;
+        const int nf = rec.n;
+        lineno = rec.line;
         if (header) {
             header = 0;
             ncols = nf;
@@ -104,7 +60,8 @@ int ds_open_csv(dataset *d, const char *file, ds_list *train, ds_list *test, ppa
                 else if (!strcmp(f[i], "split") && col_split < 0) col_split = i;
             }
             if (col_path < 0 || col_label < 0) {
-                ppad_fail(err, "%s:1: the header must name the columns path and label (e.g. 'path,label')", file);
+                ppad_fail(err, "%s:%ld: the header must name the columns path and label (e.g. 'path,label')", file,
+                          lineno);
                 goto done;
             }
             continue;
@@ -148,6 +105,10 @@ int ds_open_csv(dataset *d, const char *file, ds_list *train, ds_list *test, ppa
         }
         if (ds_list_add(is_train ? train : label ? &abn : test, full, label, err)) goto done;
     }
+    if (got < 0) {
+        ppad_fail_prefix(err, file);
+        goto done;
+    }
     if (header) {
         ppad_fail(err, "%s: empty manifest (expected a header 'path,label')", file);
         goto done;
@@ -158,6 +119,7 @@ int ds_open_csv(dataset *d, const char *file, ds_list *train, ds_list *test, ppa
     }
     rc = ds_list_append(test, &abn, err);
 done:
+    csv_record_free(&rec);
     ds_list_free(&abn);
     free(base);
     free(text);

@@ -28,7 +28,9 @@ int gemm_batched(float *C, const int64_t cd[4], const int64_t cs[4], const float
 
 /* bf16 products for the reduced-precision path: A and B in bf16 (B
  * stored as in the fp32 calls), accumulation and C in fp32; gelu = 1 fuses
- * QuickGELU. Returns 0, or -1 if oneDNN cannot run it (no bf16 support). */
+ * QuickGELU. Returns 0, or -1 if oneDNN cannot run it (no bf16 support; or
+ * PPAD_GEMM_BF16_FAIL=1 in the environment, which the tests use to exercise
+ * the callers' fallbacks). */
 int gemm_nt_bf16(float *C, const uint16_t *A, const uint16_t *B, const float *bias, int M, int N, int K, int gelu);
 int gemm_nn_bf16(float *C, const uint16_t *A, const uint16_t *B, int M, int N, int K);
 /* The general NT form: C is bf16 (uint16_t) if c_bf16, else fp32; accumulate
@@ -44,5 +46,10 @@ const char *gemm_backend(void);
 
 /* fp32 -> bf16, round to nearest even (NaN kept). */
 uint16_t gemm_f32_to_bf16(float f);
+/* bf16 -> fp32 (exact). */
+static inline float gemm_bf16_to_f32(uint16_t h) {
+    union { uint32_t u; float f; } v = {.u = (uint32_t)h << 16};
+    return v.f;
+}
 
 #endif

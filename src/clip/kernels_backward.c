@@ -36,6 +36,21 @@ void linear_backward_set_mixed(float *dinp, const float *dout, const float *weig
         gemm_to_bf16(scratch16, dout, (size_t)N * OC);
         if (gemm_nn_bf16(dinp, scratch16, w16, N, C, OC) == 0) return;
     }
+    if (!weight) { /* a bf16 model keeps no fp32 copy: plain loops over the bf16 matrix */
+#pragma omp parallel for schedule(static)
+        for (int n = 0; n < N; n++) {
+            float *d = dinp + (size_t)n * C;
+            const float *g = dout + (size_t)n * OC;
+            for (int c = 0; c < C; c++) d[c] = 0;
+            for (int o = 0; o < OC; o++) {
+                const uint16_t *w = w16 + (size_t)o * C;
+                const float go = g[o];
+#pragma omp simd
+                for (int c = 0; c < C; c++) d[c] += go * gemm_bf16_to_f32(w[c]);
+            }
+        }
+        return;
+    }
     gemm_nn(dinp, dout, weight, N, C, OC, 0);
 }
 

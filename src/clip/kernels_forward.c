@@ -15,12 +15,35 @@ void matmul_forward(float *out, const float *inp, const float *w, int N, int C, 
     gemm_nn(out, inp, w, N, OC, C, 0);
 }
 
+/* out (N, OC) (+)= [quickgelu](inp @ bf16(w16)^T + bias), fp32 arithmetic:
+ * the fallback when oneDNN cannot run a bf16 product. */
+static void linear_forward_w16_loops(float *out, const float *inp, const uint16_t *w16, const float *bias, int N,
+                                     int C, int OC, int gelu, int acc) {
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        const float *x = inp + (size_t)n * C;
+        for (int o = 0; o < OC; o++) {
+            const uint16_t *w = w16 + (size_t)o * C;
+            float s = 0;
+#pragma omp simd reduction(+ : s)
+            for (int c = 0; c < C; c++) s += x[c] * gemm_bf16_to_f32(w[c]);
+            if (bias) s += bias[o];
+            if (gelu) s = s / (1.0f + expf(-1.702f * s));
+            out[(size_t)n * OC + o] = acc ? out[(size_t)n * OC + o] + s : s;
+        }
+    }
+}
+
 void linear_forward_mixed(float *out, const float *inp, const float *weight, const uint16_t *w16, const float *bias,
                           uint16_t *scratch16, int N, int C, int OC, int flags) {
     const int gelu = (flags & LINEAR_GELU) != 0, acc = (flags & LINEAR_ACC) != 0;
     if (w16 && scratch16) {
         gemm_to_bf16(scratch16, inp, (size_t)N * C);
         if (gemm_nt_bf16_ex(out, 0, scratch16, w16, bias, N, OC, C, gelu, acc) == 0) return;
+    }
+    if (!weight) { /* a bf16 model keeps no fp32 copy: plain loops over the bf16 matrix */
+        linear_forward_w16_loops(out, inp, w16, bias, N, C, OC, gelu, acc);
+        return;
     }
     if (gelu && !acc) gemm_nt_gelu(out, inp, weight, bias, N, OC, C);
     else gemm_nt(out, inp, weight, bias, N, OC, C, acc); /* GELU with ACC is not offered */

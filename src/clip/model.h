@@ -42,8 +42,10 @@ typedef struct clip_layer {
 
 typedef struct clip_model {
     clip_config cfg;
-    float *block;    /* every frozen weight, fp32, one allocation */
+    float *block;    /* every frozen weight, fp32, one allocation; the image tower's
+                      * matrices (conv1 and the layers' four) last, from vis_mats on */
     size_t n_params; /* floats in block */
+    float *vis_mats; size_t n_vis_mats; /* that tail: n_vis_mats floats */
     /* image tower */
     const float *conv1_w;      /* (Wv, 3, P, P) */
     const float *class_emb;    /* (Wv) */
@@ -59,7 +61,8 @@ typedef struct clip_model {
     const float *txt_proj;     /* (Wt, E) */
     clip_layer *txt_layers;    /* [text_layers] */
     float logit_scale;         /* log of the scale; logits use exp(logit_scale) */
-    /* reduced-precision image tower (scoring only): bf16 copies of its matrices */
+    /* reduced-precision image tower: bf16 copies of its matrices. Once made, the
+     * fp32 originals are released (their pointers become NULL). */
     uint16_t *block16;         /* one allocation, NULL unless clip_enable_bf16 succeeded */
     const uint16_t *conv1_w16;
     /* what the file held, for `ppad info` */
@@ -80,8 +83,10 @@ void clip_free(clip_model *m);
 /* Makes the image tower's matrix products bf16 (AVX512-BF16 through oneDNN;
  * fp32 accumulation, fp32 everywhere else): the forward pass, and the
  * input-gradient backward when activations are saved (training with
- * --precision bf16). The text tower stays fp32. Returns 1 if enabled, 0 if
- * this CPU lacks bf16 support (fp32 stays in use), -1 on error. */
+ * --precision bf16). The text tower stays fp32. The image tower's fp32
+ * matrices are then released (~340 MB for ViT-B/32; their pointers become
+ * NULL): a bf16 model stays bf16. Returns 1 if enabled, 0 if this CPU lacks
+ * bf16 support (fp32 stays in use), -1 on error. */
 int  clip_enable_bf16(clip_model *m, ppad_err *err);
 
 /* ---- transformer stack activations ----

@@ -1,8 +1,11 @@
 /* model_load.c — CLIP configuration from tensor shapes, and every frozen
  * weight converted once to fp32 into one block with a pointer table. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "base/progress.h"
@@ -19,7 +22,9 @@ typedef struct loader {
     const char *path;
     char prefix[KEYLEN];
     float *cursor; /* next free float in the block (NULL while counting) */
+    float *tail;   /* next free float of the block's tail (the image tower's matrices) */
     size_t count;  /* floats placed / needed */
+    size_t count_tail; /* of which in the tail */
 } loader;
 
 static const pt_tensor *find(loader *ld, const char *key) {
@@ -53,12 +58,17 @@ static int take(loader *ld, const float **dst, const char *key, int ndim, int64_
     if (t->dtype != PT_F32 && t->dtype != PT_F16 && t->dtype != PT_BF16 && t->dtype != PT_F64)
         return ppad_fail(err, "%s: tensor '%s%s' has dtype %s, expected a floating-point type", ld->path, ld->prefix,
                          key, pt_dtype_name(t->dtype));
-    if (ld->cursor) {
-        if (pt_read_f32(ld->f, t, ld->cursor, err) != 0) return -1;
-        *dst = ld->cursor;
-        ld->cursor += t->numel;
+    /* the image tower's matrices (conv1, and 2-D weights of its blocks) go to
+     * the tail, which clip_enable_bf16 can release as one range */
+    const int to_tail = !strncmp(key, "visual.", 7) && (ndim == 4 || (ndim == 2 && strstr(key, "resblocks.")));
+    float **cur = to_tail ? &ld->tail : &ld->cursor;
+    if (*cur) {
+        if (pt_read_f32(ld->f, t, *cur, err) != 0) return -1;
+        *dst = *cur;
+        *cur += t->numel;
     }
     ld->count += (size_t)t->numel;
+    if (to_tail) ld->count_tail += (size_t)t->numel;
     return 0;
 }
 
@@ -198,8 +208,11 @@ int clip_load(clip_model *m, const char *path, ppad_err *err) {
     m->n_params = ld.count;
     m->block = ppad_aligned_alloc(ld.count * sizeof(float), err);
     if (!m->block) goto fail;
+    m->n_vis_mats = ld.count_tail;
+    m->vis_mats = m->block + (ld.count - ld.count_tail);
     ld.cursor = m->block;
-    ld.count = 0;
+    ld.tail = m->vis_mats;
+    ld.count = ld.count_tail = 0;
     if (walk(&ld, m, err) != 0) goto fail;
     m->n_tensors = pt_count(ld.f);
     for (int i = 0; i < pt_count(ld.f); i++) {
@@ -216,6 +229,14 @@ fail:
     pt_close(ld.f);
     clip_free(m);
     return -1;
+}
+
+/* Returns the whole pages inside [p, p + n) to the system (the range stays
+ * mapped and reads as zeros; nothing reads it again). */
+static void release_pages(void *p, size_t n) {
+    const uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)p + pg - 1) / pg * pg, b = ((uintptr_t)p + n) / pg * pg;
+    if (b > a) madvise((void *)a, b - a, MADV_DONTNEED);
 }
 
 int clip_enable_bf16(clip_model *m, ppad_err *err) {
@@ -245,6 +266,13 @@ int clip_enable_bf16(clip_model *m, ppad_err *err) {
     CONV(m->conv1_w16, m->conv1_w, W * 3 * c->patch * c->patch);
 #undef CONV
     m->block16 = b;
+    /* the fp32 originals are no longer read: drop them and give their pages back */
+    for (int l = 0; l < c->vision_layers; l++) {
+        clip_layer *ly = &m->vis_layers[l];
+        ly->qkv_w = ly->out_w = ly->fc_w = ly->proj_w = NULL;
+    }
+    m->conv1_w = NULL;
+    release_pages(m->vis_mats, m->n_vis_mats * sizeof(float));
     return 1;
 }
 

@@ -256,22 +256,27 @@ int clip_enable_bf16(clip_model *m, ppad_err *err) {
         (dst) = cur;                                                                   \
         cur += cnt_;                                                                   \
     } while (0)
+    /* conv1 first: it leads the tail. After each conversion the fp32 pages done
+     * so far are given back, so the bf16 copies never coexist with all of them. */
+    CONV(m->conv1_w16, m->conv1_w, W * 3 * c->patch * c->patch);
+    release_pages(m->vis_mats, (size_t)(m->conv1_w + W * 3 * c->patch * c->patch - m->vis_mats) * sizeof(float));
+    m->conv1_w = NULL;
     for (int l = 0; l < c->vision_layers; l++) {
         clip_layer *ly = &m->vis_layers[l];
         CONV(ly->qkv_w16, ly->qkv_w, 3 * W * W);
         CONV(ly->out_w16, ly->out_w, W * W);
         CONV(ly->fc_w16, ly->fc_w, 4 * W * W);
         CONV(ly->proj_w16, ly->proj_w, 4 * W * W);
-    }
-    CONV(m->conv1_w16, m->conv1_w, W * 3 * c->patch * c->patch);
-#undef CONV
-    m->block16 = b;
-    /* the fp32 originals are no longer read: drop them and give their pages back */
-    for (int l = 0; l < c->vision_layers; l++) {
-        clip_layer *ly = &m->vis_layers[l];
+        const float *hi = ly->qkv_w + 3 * W * W;
+        const float *ends[3] = {ly->out_w + W * W, ly->fc_w + 4 * W * W, ly->proj_w + 4 * W * W};
+        for (int k = 0; k < 3; k++)
+            if (ends[k] > hi) hi = ends[k];
+        release_pages(m->vis_mats, (size_t)(hi - m->vis_mats) * sizeof(float));
+        /* the fp32 originals are no longer read */
         ly->qkv_w = ly->out_w = ly->fc_w = ly->proj_w = NULL;
     }
-    m->conv1_w = NULL;
+#undef CONV
+    m->block16 = b;
     release_pages(m->vis_mats, m->n_vis_mats * sizeof(float));
     return 1;
 }

@@ -46,6 +46,8 @@ typedef struct clip_model {
                       * matrices (conv1 and the layers' four) last, from vis_mats on */
     size_t n_params; /* floats in block */
     float *vis_mats; size_t n_vis_mats; /* that tail: n_vis_mats floats */
+    struct pt_file *file; /* the checkpoint, kept open when tensors are read in place
+                           * from its mapping (the token embedding), else NULL */
     /* image tower */
     const float *conv1_w;      /* (Wv, 3, P, P) */
     const float *class_emb;    /* (Wv) */
@@ -55,7 +57,7 @@ typedef struct clip_model {
     const float *vis_proj;     /* (Wv, E) */
     clip_layer *vis_layers;    /* [vision_layers] */
     /* text tower */
-    const float *tok_emb;      /* (vocab, Wt) */
+    const float *tok_emb;      /* (vocab, Wt); usually points into the mapped checkpoint */
     const float *txt_pos;      /* (context, Wt) */
     const float *ln_final_w, *ln_final_b; /* (Wt) */
     const float *txt_proj;     /* (Wt, E) */

@@ -25,6 +25,7 @@ typedef struct loader {
     float *tail;   /* next free float of the block's tail (the image tower's matrices) */
     size_t count;  /* floats placed / needed */
     size_t count_tail; /* of which in the tail */
+    size_t mapped;     /* of which read in place from the mapped file (not in the block) */
 } loader;
 
 static const pt_tensor *find(loader *ld, const char *key) {
@@ -58,6 +59,19 @@ static int take(loader *ld, const float **dst, const char *key, int ndim, int64_
     if (t->dtype != PT_F32 && t->dtype != PT_F16 && t->dtype != PT_BF16 && t->dtype != PT_F64)
         return ppad_fail(err, "%s: tensor '%s%s' has dtype %s, expected a floating-point type", ld->path, ld->prefix,
                          key, pt_dtype_name(t->dtype));
+    /* the token embedding (fp32 in CheXzero, 100 MB, mostly unused: only the
+     * rows of the tokens in use are ever read) stays in the mapped file */
+    if (!strcmp(key, "token_embedding.weight")) {
+        const float *mp;
+        int r = pt_map_f32(ld->f, t, &mp, err);
+        if (r < 0) return -1;
+        if (r == 1) {
+            *dst = mp;
+            ld->count += (size_t)t->numel;
+            ld->mapped += (size_t)t->numel;
+            return 0;
+        }
+    }
     /* the image tower's matrices (conv1, and 2-D weights of its blocks) go to
      * the tail, which clip_enable_bf16 can release as one range */
     const int to_tail = !strncmp(key, "visual.", 7) && (ndim == 4 || (ndim == 2 && strstr(key, "resblocks.")));
@@ -206,13 +220,14 @@ int clip_load(clip_model *m, const char *path, ppad_err *err) {
     if (!m->vis_layers || !m->txt_layers) goto fail;
     if (walk(&ld, m, err) != 0) goto fail; /* counting pass: validates every shape first */
     m->n_params = ld.count;
-    m->block = ppad_aligned_alloc(ld.count * sizeof(float), err);
+    const size_t in_block = ld.count - ld.mapped;
+    m->block = ppad_aligned_alloc((in_block ? in_block : 1) * sizeof(float), err);
     if (!m->block) goto fail;
     m->n_vis_mats = ld.count_tail;
-    m->vis_mats = m->block + (ld.count - ld.count_tail);
+    m->vis_mats = m->block + (in_block - ld.count_tail);
     ld.cursor = m->block;
     ld.tail = m->vis_mats;
-    ld.count = ld.count_tail = 0;
+    ld.count = ld.count_tail = ld.mapped = 0;
     if (walk(&ld, m, err) != 0) goto fail;
     m->n_tensors = pt_count(ld.f);
     for (int i = 0; i < pt_count(ld.f); i++) {
@@ -222,7 +237,8 @@ int clip_load(clip_model *m, const char *path, ppad_err *err) {
             m->dtype_params[t->dtype] += t->numel;
         }
     }
-    pt_close(ld.f);
+    if (ld.mapped) m->file = ld.f; /* the mapped tensors live as long as the model */
+    else pt_close(ld.f);
     m->load_seconds = ppad_now() - t0;
     return 0;
 fail:
@@ -283,6 +299,7 @@ int clip_enable_bf16(clip_model *m, ppad_err *err) {
 
 void clip_free(clip_model *m) {
     if (!m) return;
+    pt_close(m->file);
     free(m->block16);
     free(m->block);
     free(m->vis_layers);

@@ -474,7 +474,9 @@ static int read_view(pt_file *f, pt_storage *s, const pt_tensor *t, void *dst, i
     return rc;
 }
 
-static int read_common(pt_file *f, const pt_tensor *t, void *dst, int want_float, ppad_err *err) {
+/* Checks that t can be read as asked: a real tensor of the file, matching its
+ * storage's type, and inside the storage. */
+static int validate_view(pt_file *f, const pt_tensor *t, int want_float, ppad_err *err) {
     if (!f || !t) return ppad_fail(err, "pt_read: no file or tensor");
     if (check_tensor(f, t, err) != 0) return -1;
     pt_storage *s = &f->storages[t->storage];
@@ -496,7 +498,34 @@ static int read_common(pt_file *f, const pt_tensor *t, void *dst, int want_float
         if (bad || numel != t->numel || last >= s->numel)
             return ppad_fail(err, "%s: tensor '%s' runs past the end of its storage", f->path, t->name);
     }
-    return read_view(f, s, t, dst, want_float, err);
+    return 0;
+}
+
+static int read_common(pt_file *f, const pt_tensor *t, void *dst, int want_float, ppad_err *err) {
+    if (validate_view(f, t, want_float, err) != 0) return -1;
+    return read_view(f, &f->storages[t->storage], t, dst, want_float, err);
+}
+
+int pt_map_f32(pt_file *f, const pt_tensor *t, const float **out, ppad_err *err) {
+    *out = NULL;
+    if (validate_view(f, t, 1, err) != 0) return -1;
+    pt_storage *s = &f->storages[t->storage];
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    return 0;
+#endif
+    if (!s->direct || t->dtype != PT_F32 || !(t->ndim == 0 || pt_view_contiguous(t))) return 0;
+    const unsigned char *p = f->map + s->data_off + (size_t)t->offset * sizeof(float);
+    if ((uintptr_t)p % sizeof(float)) return 0;
+    if (!s->verified) {
+        if (crc_span(f->map + s->data_off, (size_t)s->size) != s->crc) return crc_fail(f, s, err);
+        s->verified = 1;
+        /* checking read every page: give them back until the rows are used */
+        uintptr_t lo = (uintptr_t)(f->map + s->data_off) & ~(uintptr_t)4095;
+        uintptr_t hi = (uintptr_t)(f->map + s->data_off + s->size);
+        if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    }
+    *out = (const float *)p;
+    return 1;
 }
 
 int pt_read_f32(pt_file *f, const pt_tensor *t, float *dst, ppad_err *err) {

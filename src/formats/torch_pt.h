@@ -58,6 +58,12 @@ int pt_storages_mapped(const pt_file *f, int *total);
  * (numel floats, contiguous row-major), honouring strides and offset. Checks the
  * storage's bounds and the zip entry's CRC. */
 int pt_read_f32(pt_file *f, const pt_tensor *t, float *dst, ppad_err *err);
+/* Points *out straight into the memory-mapped file when t is an fp32,
+ * contiguous, 4-byte aligned tensor of a stored (uncompressed) entry: no copy,
+ * and its pages become resident only when read. Returns 1 (mapped; valid
+ * until pt_close), 0 (not possible: read it with pt_read_f32), -1 on error
+ * (bounds, CRC). */
+int pt_map_f32(pt_file *f, const pt_tensor *t, const float **out, ppad_err *err);
 /* Reads an integer tensor (any int/bool storage) into int64. */
 int pt_read_i64(pt_file *f, const pt_tensor *t, int64_t *dst, ppad_err *err);
 

@@ -30,6 +30,7 @@ typedef struct ppad_model_info {
     int n_tensors;                 /* tensors in the file, extra keys included */
     long long params_f32, params_f16, params_bf16, params_other; /* per storage dtype in the file */
     long n_f32, n_f16, n_bf16, n_other; /* tensors per storage dtype */
+    long long params_in_place;     /* of n_params, read in place from the mapped file (token embedding) */
     float logit_scale;             /* log scale; logits use exp() of it */
     double load_seconds;
 } ppad_model_info;

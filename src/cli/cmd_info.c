@@ -61,6 +61,8 @@ int cmd_info(int argc, char **argv) {
     printf("tensors:       %d in the file\n", in.n_tensors);
     printf("dtypes:        float32 %ld tensors / %s values; float16 %ld / %s; bfloat16 %ld / %s; other %ld / %s\n",
            in.n_f32, a, in.n_f16, b, in.n_bf16, c, in.n_other, d);
+    printf("in memory:     %.1f MB of fp32 weights; %.1f MB (token embedding) read in place from the file\n",
+           4e-6 * (double)(in.n_params - in.params_in_place), 4e-6 * (double)in.params_in_place);
     printf("load time:     %.3f s\n", in.load_seconds);
     ppad_model_free(m);
     return 0;

@@ -10,6 +10,7 @@
 #include "base/progress.h"
 #include "clip/kernels.h"
 #include "cli/cli.h"
+#include "ppad/evaluate.h"
 
 static const char *HELP =
     "usage: ppad zeroshot --weights W --data DIR [options]\n\n"
@@ -49,12 +50,9 @@ static int zeroshot_scores(const ppad_model *m, const dataset *d, const float *t
     progress_begin(&bar, "score", (long)d->n_test, quiet);
     for (size_t i0 = 0; i0 < d->n_test; i0 += ZS_CHUNK) {
         int nb = d->n_test - i0 < ZS_CHUNK ? (int)(d->n_test - i0) : ZS_CHUNK;
-        for (int j = 0; j < nb; j++) {
-            gray8 g;
-            if (dataset_load_image(&g, d, d->test[i0 + j].path, err) != 0) goto out;
-            image_normalize(pix + (size_t)j * npx, &g);
-            gray8_free(&g);
-        }
+        const char *paths[ZS_CHUNK];
+        for (int j = 0; j < nb; j++) paths[j] = d->test[i0 + j].path;
+        if (evaluate_load_chunk(pix, paths, nb, eval_load_dataset, d, S, err) != 0) goto out;
         if (clip_patch_embed(m, tok, pix, nb, err) != 0) goto out;
         clip_vision_forward(m, f, tok, nb, &acts);
         l2norm_forward(f, NULL, f, nb, E);

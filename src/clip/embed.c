@@ -46,6 +46,7 @@ void ppad_model_describe(const ppad_model *m, ppad_model_info *in) {
     in->text_layers = c->text_layers;
     in->text_heads = c->text_heads;
     in->n_params = (long long)m->n_params;
+    in->params_in_place = (long long)m->n_mapped;
     in->n_tensors = m->n_tensors;
     for (int d = 0; d < 10; d++) {
         if (d == PT_F32) in->params_f32 = m->dtype_params[d], in->n_f32 = m->dtype_tensors[d];

@@ -46,6 +46,7 @@ typedef struct clip_model {
                       * matrices (conv1 and the layers' four) last, from vis_mats on */
     size_t n_params; /* floats in block */
     float *vis_mats; size_t n_vis_mats; /* that tail: n_vis_mats floats */
+    size_t n_mapped;      /* floats of n_params read in place from the file */
     struct pt_file *file; /* the checkpoint, kept open when tensors are read in place
                            * from its mapping (the token embedding), else NULL */
     /* image tower */

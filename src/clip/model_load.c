@@ -237,6 +237,7 @@ int clip_load(clip_model *m, const char *path, ppad_err *err) {
             m->dtype_params[t->dtype] += t->numel;
         }
     }
+    m->n_mapped = ld.mapped;
     if (ld.mapped) m->file = ld.f; /* the mapped tensors live as long as the model */
     else pt_close(ld.f);
     m->load_seconds = ppad_now() - t0;

@@ -16,6 +16,12 @@ typedef int (*eval_loader)(gray8 *out, const void *ctx, const char *path, ppad_e
 /* Default loader: decode + Pillow bicubic straight to 224 (ctx unused). */
 int eval_load_default(gray8 *out, const void *ctx, const char *path, ppad_err *err);
 
+/* Loader for a dataset's images (ctx: the const dataset *): its base size, then 224. */
+int eval_load_dataset(gray8 *out, const void *ctx, const char *path, ppad_err *err);
+/* Loads n images into pixels (n, 3, S, S), normalised as CheXzero does; fails
+ * naming the file if one cannot be read or does not come out S x S. */
+int evaluate_load_chunk(float *pixels, const char *const *paths, int n, eval_loader load, const void *load_ctx, int S,
+                        ppad_err *err);
 /* probs (n, 5) and fused (n). progress may be NULL. */
 int evaluate_paths(ppad_engine *e, const ppad_params *p, const char *const *paths, int n, eval_loader load,
                    const void *load_ctx, int no_position, double *probs, double *fused, ppad_progress *progress,

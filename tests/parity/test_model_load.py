@@ -42,6 +42,9 @@ if not ASAN:
           "full-size dtype summary matches the file (fp16 %d, fp32 %d values)" % (n16, n32), out)
     del sd
 
+    check("101.2 MB (token embedding) read in place from the file" in out,
+          "full-size: the fp32 token embedding is used in place from the mapped file, not copied", out)
+
 rc, out, err = info(os.path.join(FIX, "clip_tiny.pt"))
 check(rc == 0 and "width 128, 2 layers, 2 heads" in out and "embed dim:     64" in out, "tiny config inferred", out + err)
 check("other 3 /" in out, "tiny: the 3 optional integer keys are counted but ignored", out)
@@ -53,6 +56,19 @@ with tempfile.TemporaryDirectory() as d:
         p = os.path.join(d, name)
         torch.save(sd, p)
         return p
+
+    # a token embedding that cannot be used in place (fp64 here) is copied; the
+    # text features must be the same bits as with the in-place fp32 one
+    sd = OrderedDict(base)
+    sd["token_embedding.weight"] = sd["token_embedding.weight"].double()
+    p64 = save("tok64.pt", sd)
+    rc, out, err = info(p64)
+    check(rc == 0 and "0.0 MB (token embedding) read in place" in out, "fp64 token embedding is copied, not mapped",
+          out + err)
+    emb = [run([PPAD, "embed", "--weights", w, "--text", "pneumonia", "left lung"]).stdout
+           for w in (os.path.join(FIX, "clip_tiny.pt"), p64)]
+    check(emb[0] != "" and emb[0] == emb[1], "text features identical with the mapped and the copied token embedding",
+          "%r vs %r" % (emb[0][:80], emb[1][:80]))
 
     sd = OrderedDict(base)
     del sd["visual.ln_post.bias"]

@@ -43,7 +43,7 @@ static const char *HELP =
     "  --micro-batch M      images per image-tower pass (memory vs speed; default 16)\n"
     "  --precision P        fp32 (default) or bf16: the image tower's matrix products, forward and\n"
     "                       backward, in bfloat16 with fp32 accumulation (AVX512-BF16; fp32 elsewhere,\n"
-    "                       and fp32 with a note on CPUs without it). ~1.6x faster steps; the original\n"
+    "                       and fp32 with a note on CPUs without it). ~1.7x faster steps; the original\n"
     "                       trained with an fp16 backbone. Also used for the evaluations.\n"
     "  --classes A,B / --positions ... / --vocab V   prompt names (see ppad step --help)\n"
     "  --threads N          worker threads (default: all cores)\n"

@@ -10,7 +10,7 @@
  * evaluate_paths does). Only the scoring calls are timed (not the making of
  * the random pixels). One warm-up pass over --warmup images, then the median
  * of --reps passes over --images. --precision bf16 runs the image tower's
- * matrix products in bf16 as `ppad test --precision bf16` does (clip_enable_bf16;
+ * matrix products in bf16 as `ppad test --precision bf16` does (ppad_set_precision;
  * fp32 where the CPU lacks AVX512-BF16: precision_used says which ran).
  * Prints key=value lines. */
 #include "bench.h"
@@ -56,12 +56,8 @@ int main(int argc, char **argv) {
     ppad_err err = {{0}};
     clip_model m;
     if (clip_load(&m, weights, &err) != 0) return bench_die("score", err.msg);
-    int bf16 = 0;
-    if (strcmp(precision, "bf16") == 0) {
-        if ((bf16 = clip_enable_bf16(&m, &err)) < 0) return bench_die("score", err.msg);
-    } else if (strcmp(precision, "fp32") != 0) {
-        return bench_die("score", "--precision must be fp32 or bf16");
-    }
+    const int bf16 = ppad_set_precision(&m, precision, &err); /* 1 bf16, 0 fp32 */
+    if (bf16 < 0) return bench_die("score", err.msg);
     const double model_rss = bench_rss_mb(), load_peak = bench_peak_rss_mb();
     const int reset = bench_reset_peak() == 0;
     ppad_params p;

@@ -35,12 +35,8 @@ int main(int argc, char **argv) {
     ppad_err err = {{0}};
     clip_model m;
     if (clip_load(&m, weights, &err) != 0) return bench_die("step", err.msg);
-    int bf16 = 0;
-    if (strcmp(precision, "bf16") == 0) {
-        if ((bf16 = clip_enable_bf16(&m, &err)) < 0) return bench_die("step", err.msg);
-    } else if (strcmp(precision, "fp32") != 0) {
-        return bench_die("step", "--precision must be fp32 or bf16");
-    }
+    const int bf16 = ppad_set_precision(&m, precision, &err); /* 1 bf16, 0 fp32 */
+    if (bf16 < 0) return bench_die("step", err.msg);
     const double model_rss = bench_rss_mb(), load_peak = bench_peak_rss_mb();
     const int reset = bench_reset_peak() == 0;
     ppad_params p;

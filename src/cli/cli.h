@@ -70,6 +70,12 @@ typedef struct cli_session_opts {
     int image_prompt; /* 0: ablation without the image prompt */
     const char *precision; /* NULL/"fp32", or "bf16": reduced-precision image-tower products */
 } cli_session_opts;
+
+/* The options every PPAD verb shares, into so: --weights, --vocab, --precision,
+ * --classes, --positions (each with a value) and --no-image-prompt. Returns 1
+ * if argv[*i] was one of them (advancing *i past its value), else 0. */
+int cli_session_opt(cli_session_opts *so, char **argv, int *i, int has);
+#define CLI_SESSION_OPTS(so) else if (cli_session_opt(&(so), argv, &i, has)) {}
 typedef struct cli_session {
     ppad_model *m;
     ppad_vocab *vocab;

@@ -38,14 +38,9 @@ int cmd_predict(int argc, char **argv) {
         const char *a = argv[i];
         int has = i + 1 < argc;
         if (cli_is_help(a)) { fputs(HELP, stdout); free(paths); return 0; }
-        else if (!strcmp(a, "--weights") && has) so.weights = argv[++i];
+        CLI_SESSION_OPTS(so)
         else if (!strcmp(a, "--prompts") && has) so.prompts = argv[++i];
-        else if (!strcmp(a, "--vocab") && has) so.vocab = argv[++i];
-        else if (!strcmp(a, "--precision") && has) so.precision = argv[++i];
-        else if (!strcmp(a, "--classes") && has) so.classes = argv[++i];
-        else if (!strcmp(a, "--positions") && has) so.positions = argv[++i];
         else if (!strcmp(a, "--no-position")) no_position = 1;
-        else if (!strcmp(a, "--no-image-prompt")) so.image_prompt = 0;
         else if (!strcmp(a, "--threshold") && has) {
             if (cli_double("--threshold", argv[++i], &threshold, &err)) { free(paths); return cli_error(&err); }
         } else if (!strcmp(a, "--threads") && has) {

@@ -36,26 +36,20 @@ static const char *HELP =
     "  --threads N        worker threads (default: all cores)\n";
 
 int cmd_step(int argc, char **argv) {
-    const char *weights = NULL, *prompts = NULL, *batch = NULL, *out = NULL, *grad_out = NULL, *vocab_path = NULL;
-    const char *classes = NULL, *positions = NULL, *precision = NULL;
+    const char *batch = NULL, *out = NULL, *grad_out = NULL;
+    cli_session_opts so = {.image_prompt = 1};
     double lr = 1e-3, momentum = 0.9;
     long steps = 1, t_max = 100, micro = 16, threads = 0;
-    int image_prompt = 1;
     ppad_err err = {{0}};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has = i + 1 < argc;
         if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
-        else if (!strcmp(a, "--weights") && has) weights = argv[++i];
-        else if (!strcmp(a, "--prompts") && has) prompts = argv[++i];
+        CLI_SESSION_OPTS(so)
+        else if (!strcmp(a, "--prompts") && has) so.prompts = argv[++i];
         else if (!strcmp(a, "--batch") && has) batch = argv[++i];
         else if (!strcmp(a, "--out") && has) out = argv[++i];
         else if (!strcmp(a, "--grad-out") && has) grad_out = argv[++i];
-        else if (!strcmp(a, "--vocab") && has) vocab_path = argv[++i];
-        else if (!strcmp(a, "--classes") && has) classes = argv[++i];
-        else if (!strcmp(a, "--positions") && has) positions = argv[++i];
-        else if (!strcmp(a, "--precision") && has) precision = argv[++i];
-        else if (!strcmp(a, "--no-image-prompt")) image_prompt = 0;
         CLI_DBL_OPT("--lr", lr)
         CLI_DBL_OPT("--momentum", momentum)
         CLI_INT_OPT("--steps", 1, 1000000, steps)
@@ -64,7 +58,7 @@ int cmd_step(int argc, char **argv) {
         CLI_INT_OPT("--threads", 1, 1024, threads)
         else return cli_usage("step", "unexpected argument '%s'", a);
     }
-    if (!weights || !prompts || !batch || !out)
+    if (!so.weights || !so.prompts || !batch || !out)
         return cli_usage("step", "--weights, --prompts, --batch and --out are required");
     cli_set_threads(threads);
 
@@ -73,9 +67,7 @@ int cmd_step(int argc, char **argv) {
     ppad_manifest man = {0};
     float *pixels = NULL;
     if (manifest_load(&man, batch, &err) != 0) goto done;
-    cli_session_opts so = {.weights = weights, .prompts = prompts, .vocab = vocab_path, .classes = classes,
-                           .positions = positions, .micro = (int)micro, .image_prompt = image_prompt,
-                           .precision = precision};
+    so.micro = (int)micro;
     if (session_open(&ss, &so, &err) != 0) goto done;
     const clip_model *m = ss.m;
     ppad_params *pp = &ss.p;

@@ -36,19 +36,14 @@ int cmd_test(int argc, char **argv) {
         const char *a = argv[i];
         int has = i + 1 < argc;
         if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
-        else if (!strcmp(a, "--weights") && has) so.weights = argv[++i];
+        CLI_SESSION_OPTS(so)
         else if (!strcmp(a, "--prompts") && has) so.prompts = argv[++i];
         else if (!strcmp(a, "--data") && has) data = argv[++i];
         else if (!strcmp(a, "--layout") && has) layout = argv[++i];
         else if (!strcmp(a, "--scores") && has) scores = argv[++i];
-        else if (!strcmp(a, "--vocab") && has) so.vocab = argv[++i];
-        else if (!strcmp(a, "--precision") && has) so.precision = argv[++i];
-        else if (!strcmp(a, "--classes") && has) so.classes = argv[++i];
-        else if (!strcmp(a, "--positions") && has) so.positions = argv[++i];
         else if (!strcmp(a, "--json")) json = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
         else if (!strcmp(a, "--no-position")) no_position = 1;
-        else if (!strcmp(a, "--no-image-prompt")) so.image_prompt = 0;
         CLI_DBL_OPT("--threshold", threshold)
         CLI_INT_OPT("--threads", 1, 1024, threads)
         else return cli_usage("test", "unexpected argument '%s'", a);

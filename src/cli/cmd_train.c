@@ -96,7 +96,7 @@ int cmd_train(int argc, char **argv) {
         const char *a = argv[i];
         int has = i + 1 < argc;
         if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
-        else if (!strcmp(a, "--weights") && has) so.weights = argv[++i];
+        CLI_SESSION_OPTS(so)
         else if (!strcmp(a, "--data") && has) data = argv[++i];
         else if (!strcmp(a, "--layout") && has) layout = argv[++i];
         else if (!strcmp(a, "--out") && has) out = argv[++i];
@@ -106,15 +106,10 @@ int cmd_train(int argc, char **argv) {
         else if (!strcmp(a, "--scores") && has) scores = argv[++i];
         else if (!strcmp(a, "--init") && has) init = argv[++i];
         else if (!strcmp(a, "--synthesis") && has) synth = argv[++i];
-        else if (!strcmp(a, "--vocab") && has) so.vocab = argv[++i];
-        else if (!strcmp(a, "--classes") && has) so.classes = argv[++i];
-        else if (!strcmp(a, "--positions") && has) so.positions = argv[++i];
-        else if (!strcmp(a, "--precision") && has) so.precision = argv[++i];
         else if (!strcmp(a, "--json")) json = 1;
         else if (!strcmp(a, "--quiet")) to.quiet = 1;
         else if (!strcmp(a, "--no-eval")) no_eval = 1;
         else if (!strcmp(a, "--no-position")) to.no_position = 1;
-        else if (!strcmp(a, "--no-image-prompt")) so.image_prompt = 0;
         CLI_INT_OPT("--shots", 1, 1000000, to.shots)
         CLI_INT_OPT("--epochs", 1, 1000000, to.epochs)
         CLI_INT_OPT("--batch", 1, 100000, to.batch)

@@ -11,7 +11,28 @@ int cli_apply_precision(ppad_model *m, const char *precision, ppad_err *err) {
         return ppad_fail(err, "--precision must be fp32 or bf16, not '%s'", precision);
     int rc = ppad_set_precision(m, precision, err);
     if (rc < 0) return -1;
-    if (rc == 0 && precision && !strcmp(precision, "bf16")) fprintf(stderr, "ppad: note: this CPU has no AVX512-BF16 instructions; computing in fp32 instead\n");
+    if (rc == 0 && precision && !strcmp(precision, "bf16"))
+        fprintf(stderr, "ppad: note: this CPU has no AVX512-BF16 instructions; computing in fp32 instead\n");
+    return 0;
+}
+
+int cli_session_opt(cli_session_opts *so, char **argv, int *i, int has) {
+    const char *a = argv[*i];
+    const char **dst = !strcmp(a, "--weights")     ? &so->weights
+                     : !strcmp(a, "--vocab")       ? &so->vocab
+                     : !strcmp(a, "--precision")   ? &so->precision
+                     : !strcmp(a, "--classes")     ? &so->classes
+                     : !strcmp(a, "--positions")   ? &so->positions
+                                                   : NULL;
+    if (dst) {
+        if (!has) return 0; /* a missing value reads as an unexpected argument */
+        *dst = argv[++*i];
+        return 1;
+    }
+    if (!strcmp(a, "--no-image-prompt")) {
+        so->image_prompt = 0;
+        return 1;
+    }
     return 0;
 }
 

@@ -91,7 +91,8 @@ static layer_view view(const tfm_acts *a, int l, int B, int T) {
     return v;
 }
 
-/* One full residual block on all N = B*T rows. out: the block's output (N, W). */
+/* One full residual block on all N = B*T rows, keeping what the backward pass
+ * needs (save = 1; inference uses block_forward_inplace). out: (N, W). */
 static void block_forward(tfm_acts *a, const clip_layer *ly, layer_view v, float *out, int B, int T, int causal) {
     const int W = a->W, NH = a->NH, N = B * T;
     const size_t NW = (size_t)N * W;
@@ -103,12 +104,9 @@ static void block_forward(tfm_acts *a, const clip_layer *ly, layer_view v, float
     linear_forward_mixed(a->ln_out, a->attn_y, ly->out_w, h ? ly->out_w16 : NULL, ly->out_b, s16, N, W, W, 0);
     residual_forward(v.x_mid, v.x_in, a->ln_out, NW);
     layernorm_forward(a->ln_out, v.ln2_mean, v.ln2_rstd, v.x_mid, ly->ln2_w, ly->ln2_b, N, W);
-    if (a->save) { /* the pre-activation is kept for the backward pass */
-        linear_forward_mixed(v.fc_pre, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, N, W, 4 * W, 0);
-        quickgelu_forward(a->fc_act, v.fc_pre, (size_t)N * 4 * W);
-    } else { /* inference: QuickGELU fused into the product */
-        linear_forward_mixed(a->fc_act, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, N, W, 4 * W, LINEAR_GELU);
-    }
+    /* the pre-activation is kept for the backward pass */
+    linear_forward_mixed(v.fc_pre, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, N, W, 4 * W, 0);
+    quickgelu_forward(a->fc_act, v.fc_pre, (size_t)N * 4 * W);
     linear_forward_mixed(a->ln_out, a->fc_act, ly->proj_w, h ? ly->proj_w16 : NULL, ly->proj_b, s16, N, 4 * W, W, 0);
     residual_forward(out, v.x_mid, a->ln_out, NW);
 }
@@ -158,7 +156,8 @@ static void block_forward_rows(tfm_acts *a, const clip_layer *ly, layer_view v, 
         linear_forward_mixed(v.fc_pre, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, B, W, 4 * W, 0);
         quickgelu_forward(a->fc_act, v.fc_pre, (size_t)B * 4 * W);
     } else {
-        linear_forward_mixed(a->fc_act, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, B, W, 4 * W, LINEAR_GELU);
+        linear_forward_mixed(a->fc_act, a->ln_out, ly->fc_w, h ? ly->fc_w16 : NULL, ly->fc_b, s16, B, W, 4 * W,
+                             LINEAR_GELU);
     }
     linear_forward_mixed(a->ln_out, a->fc_act, ly->proj_w, h ? ly->proj_w16 : NULL, ly->proj_b, s16, B, 4 * W, W, 0);
     residual_forward(out, v.x_mid, a->ln_out, (size_t)B * W);

@@ -148,8 +148,11 @@ with tempfile.TemporaryDirectory() as d:
     for (so, (gc, gm)), micro in zip(outs[:2], (1, 3)):
         lo, lr_ = float(so.split("=")[1]), float(outs[2][0].split("=")[1])
         check(abs(lo - lr_) <= 1e-6 * abs(lr_), "micro-batch %d loss = one-shot (1e-6 rel)" % micro, "%r %r" % (lo, lr_))
-        check(rel(gc, outs[2][1][0]) <= 1e-6 and rel(gm, outs[2][1][1]) <= 1e-6,
-              "micro-batch %d gradients = one-shot (1e-6 rel)" % micro,
+        # different micro-batches give the GEMMs different shapes (M = 50 vs 3200 rows), so oneDNN
+        # blocks and sums the fp32 products in another order: measured 1.6e-6 rel on an AVX2-only EPYC,
+        # below 1e-6 on AVX-512 machines; 1e-5 still catches a dropped or doubled micro-batch (rel ~1)
+        check(rel(gc, outs[2][1][0]) <= 1e-5 and rel(gm, outs[2][1][1]) <= 1e-5,
+              "micro-batch %d gradients = one-shot (1e-5 rel)" % micro,
               "%g %g" % (rel(gc, outs[2][1][0]), rel(gm, outs[2][1][1])))
 
     # determinism: same inputs, same threads -> identical bytes

@@ -21,12 +21,15 @@ ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -fopenmp -Iinclude -Isrc $
 LDLIBS   += $(PKG_LIBS) -ldnnl -lunistring -lm -fopenmp $(SAN)
 BUILD    ?= build
 
-LIB_SRC  := $(wildcard src/base/*.c src/formats/*.c src/tokenizer/*.c src/clip/*.c src/data/*.c src/ppad/*.c)
+# every folder of src/ but cli/ is a layer of the library (see README "How it is built")
+LIB_DIRS := base formats tokenizer image data synth clip ppad
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
-UNIT_SRC := $(wildcard tests/unit/test_*.c)
-UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# C unit tests live beside the layer they test (tests/unit/<layer>/test_*.c); binaries are flat
+UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
+UNIT_BIN := $(addprefix $(BUILD)/tests/,$(basename $(notdir $(UNIT_SRC))))
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 BENCH_SRC := $(wildcard bench/*.c)
@@ -46,7 +49,8 @@ $(BUILD)/libppad.a: $(LIB_OBJ)
 $(BUILD)/ppad: $(CLI_OBJ) $(BUILD)/libppad.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libppad.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libppad.a
+vpath test_%.c $(sort $(dir $(UNIT_SRC)))
+$(BUILD)/tests/%: %.c tests/unit/check.h $(BUILD)/libppad.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -Itests/unit -o $@ $< $(BUILD)/libppad.a $(LDLIBS)
 

@@ -31,6 +31,9 @@ done
 for t in tests/parity/test_*.py; do
   [ -f "$t" ] && run_one "parity/$(basename "$t")" /usr/bin/python3 "$t"
 done
+for t in tests/lint/test_*.sh; do
+  [ -f "$t" ] && run_one "lint/$(basename "$t")" bash "$t"
+done
 for t in tests/cli/test_*.sh; do
   [ -f "$t" ] && run_one "cli/$(basename "$t")" bash "$t"
 done

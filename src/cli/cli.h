@@ -7,7 +7,7 @@
 
 #include "ppad.h"
 #include "clip/model.h"
-#include "data/dataset.h"
+#include "data/data.h"
 #include "ppad/engine.h"
 #include "ppad/metrics.h"
 #include "ppad/prompts.h"

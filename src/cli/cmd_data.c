@@ -7,7 +7,7 @@
 #include "base/error.h"
 #include "base/progress.h"
 #include "cli/cli.h"
-#include "data/dataset.h"
+#include "data/data.h"
 
 static const char *DATA_HELP =
     "usage: ppad data --data DIR [--layout L] [--show K] [--list] [--check] [--threads T] [--quiet]\n"

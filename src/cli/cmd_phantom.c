@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "data/phantom.h"
+#include "synth/synth.h"
 
 static const char *PHANTOM_HELP =
     "usage: ppad phantom --out DIR --normal N --abnormal M [--train-normal K] [--seed S]\n"

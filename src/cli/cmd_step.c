@@ -6,7 +6,7 @@
 
 #include "base/error.h"
 #include "clip/model.h"
-#include "data/image.h"
+#include "image/image.h"
 #include "ppad/engine.h"
 #include "ppad/manifest.h"
 #include "cli/cli.h"

@@ -12,10 +12,9 @@
 #include "base/fileio.h"
 #include "base/rng.h"
 #include "cli/cli.h"
-#include "data/fpi.h"
-#include "data/image.h"
-#include "data/regions.h"
-#include "data/sas.h"
+#include "synth/synth.h"
+#include "image/image.h"
+#include "data/data.h"
 
 static const char *SYNTH_HELP =
     "usage: ppad synth --image IN --position P --seed S --out OUT.png [--mask-out MASK.png]\n"

@@ -6,7 +6,7 @@
 #include "base/error.h"
 #include "clip/kernels.h"
 #include "clip/model.h"
-#include "data/image.h"
+#include "image/image.h"
 #include "formats/torch_pt.h"
 #include "tokenizer/bpe.h"
 

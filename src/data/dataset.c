@@ -1,6 +1,6 @@
 /* dataset.c — opening a dataset (layout detection, dispatch to the layout
  * readers), list helpers, and the per-layout image loading rule. */
-#include "data/dataset.h"
+#include "data/data.h"
 
 #include <stdio.h>
 #include <stdlib.h>

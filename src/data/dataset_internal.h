@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "data/dataset.h"
+#include "data/data.h"
 
 /* A growable list of items. */
 typedef struct ds_list {

@@ -1,5 +1,5 @@
 /* regions.c — the five positions and their pixel regions / patch keep-masks. */
-#include "data/regions.h"
+#include "data/data.h"
 
 #include <string.h>
 

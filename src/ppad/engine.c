@@ -5,7 +5,7 @@
 
 #include "base/error.h"
 #include "clip/kernels.h"
-#include "data/regions.h"
+#include "data/data.h"
 #include "ppad/engine.h"
 
 int engine_init(ppad_engine *e, const clip_model *m, const ppad_seqs *seqs, int micro, int image_prompt,

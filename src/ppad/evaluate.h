@@ -6,8 +6,8 @@
 #define PPAD_PPAD_EVALUATE_H
 
 #include "base/progress.h"
-#include "data/dataset.h"
-#include "data/image.h"
+#include "data/data.h"
+#include "image/image.h"
 #include "ppad/metrics.h"
 #include "ppad/score.h"
 

@@ -6,7 +6,7 @@
 #include "base/csv.h"
 #include "base/error.h"
 #include "base/fileio.h"
-#include "data/regions.h"
+#include "data/data.h"
 #include "ppad/manifest.h"
 
 int manifest_load(ppad_manifest *m, const char *csv_path, ppad_err *err) {

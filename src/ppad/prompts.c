@@ -5,7 +5,7 @@
 
 #include "base/error.h"
 #include "base/rng.h"
-#include "data/regions.h"
+#include "data/data.h"
 #include "formats/torch_pt.h"
 #include "ppad/prompts.h"
 

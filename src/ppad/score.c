@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "data/regions.h"
+#include "data/data.h"
 #include "ppad/score.h"
 
 double score_fuse(const double *p, int positions_used) {

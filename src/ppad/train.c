@@ -7,9 +7,8 @@
 #include "base/error.h"
 #include "base/progress.h"
 #include "base/rng.h"
-#include "data/fpi.h"
-#include "data/regions.h"
-#include "data/sas.h"
+#include "synth/synth.h"
+#include "data/data.h"
 #include "ppad/train.h"
 
 void train_opts_default(ppad_train_opts *o) {

@@ -16,7 +16,7 @@
 
 #include <stdio.h>
 
-#include "data/dataset.h"
+#include "data/data.h"
 #include "ppad/engine.h"
 
 enum { TRAIN_SAS = 0, TRAIN_FPI = 1, TRAIN_NONE = 2 };

@@ -1,4 +1,4 @@
-"""test_edt.py — the exact Euclidean distance transform (src/data/edt.c) equals
+"""test_edt.py — the exact Euclidean distance transform (src/synth/edt.c) equals
 scipy.ndimage.distance_transform_edt, and the inner boundary equals
 skimage.segmentation.find_boundaries(mode='inner'), on many random masks
 (blobs, noise, lines, full, empty, single pixels, shapes touching the border).

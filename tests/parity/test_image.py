@@ -5,7 +5,7 @@ small writer below for the variants PIL cannot write: 2/4-bit gray, 16-bit
 colour, Adam7 interlacing, short palettes) and JPEGs (gray and colour, several
 qualities, 4:4:4 / 4:2:2 / 4:2:0, progressive) must decode to exactly PIL's
 Image.open(f).convert('L') — except 16-bit grayscale, which must equal v >> 8
-(a deliberate difference, see src/data/image.h). Resizing must equal PIL's
+(a deliberate difference, see src/image/image.h). Resizing must equal PIL's
 resize(..., Image.BICUBIC) with 0 mismatching pixels, and the --raw floats
 must equal clip_ref.normalise_gray bit for bit (both compute in float32, one
 IEEE operation at a time, so the tolerance is 0). Bad inputs must fail with

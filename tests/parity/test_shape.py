@@ -1,4 +1,4 @@
-"""test_shape.py — the SAS lesion shape (src/data/shape.c) rebuilt independently
+"""test_shape.py — the SAS lesion shape (src/synth/shape.c) rebuilt independently
 in Python from the same random draws: the hull equals scipy.spatial.ConvexHull
 (same vertices, same counter-clockwise cycle), the curves are the cubic Beziers
 of the printed control points, and the mask equals

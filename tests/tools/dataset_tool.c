@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data/dataset.h"
+#include "data/data.h"
 
 int main(int argc, char **argv) {
     if (argc < 6) {

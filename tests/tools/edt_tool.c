@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "base/error.h"
-#include "data/edt.h"
+#include "synth/edt.h"
 
 static int fail(const char *msg) {
     fprintf(stderr, "edt_tool: %s\n", msg);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "data/image.h"
+#include "image/image.h"
 
 int main(int argc, char **argv) {
     ppad_err err = {{0}};

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "data/phantom.h"
+#include "synth/synth.h"
 
 int main(int argc, char **argv) {
     if (argc != 5) {

@@ -12,7 +12,7 @@
 
 #include "base/error.h"
 #include "base/rng.h"
-#include "data/sas.h"
+#include "synth/synth.h"
 
 int main(int argc, char **argv) {
     if (argc != 3 && argc != 4) {

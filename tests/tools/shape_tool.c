@@ -14,7 +14,7 @@
 
 #include "base/error.h"
 #include "base/rng.h"
-#include "data/shape.h"
+#include "synth/shape.h"
 
 static int fill_mode(void) {
     int S, n;

@@ -9,7 +9,7 @@
 
 #include "base/error.h"
 #include "check.h"
-#include "data/image.h"
+#include "image/image.h"
 
 static void fill_random(gray8 *g, unsigned seed) {
     for (size_t i = 0; i < (size_t)g->w * g->h; i++) {

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "data/image.h"
+#include "image/image.h"
 
 /* 8 bits of result plus 2 of headroom for the negative lobes in an int32. */
 #define RESIZE_PRECISION_BITS (32 - 8 - 2)

@@ -1,8 +1,8 @@
-/* image.h — image decoding and preprocessing, exactly as PIL does it:
+/* image.h — the image layer: decoding and preprocessing, exactly as PIL does it:
  * decode (PNG 1/2/4/8/16-bit, palette, alpha; JPEG gray/colour) -> 8-bit
  * grayscale as PIL's convert('L') -> Pillow's bicubic resize -> normalise. */
-#ifndef PPAD_DATA_IMAGE_H
-#define PPAD_DATA_IMAGE_H
+#ifndef PPAD_IMAGE_IMAGE_H
+#define PPAD_IMAGE_IMAGE_H
 
 #include <stdint.h>
 #include "ppad.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "data/image_codec.h"
+#include "image/image_codec.h"
 
 typedef struct png_ctx {
     const unsigned char *data;
@@ -145,7 +145,7 @@ static int png_decode_run(png_ctx *c, ppad_err *err) {
     return 0;
 }
 
-int image_decode_png(gray8 *out, const unsigned char *data, size_t size, const char *name, ppad_err *err) {
+static int png_decode(gray8 *out, const unsigned char *data, size_t size, const char *name, ppad_err *err) {
     memset(out, 0, sizeof *out);
     png_ctx c;
     memset(&c, 0, sizeof c);
@@ -171,3 +171,11 @@ int image_decode_png(gray8 *out, const unsigned char *data, size_t size, const c
     if (c.truncated) return ppad_fail(err, "%s: truncated PNG (file ends early)", name);
     return ppad_fail(err, "%s: corrupt PNG: %s", name, c.msg);
 }
+
+static int png_sniff(const unsigned char *data, size_t size) {
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    /* a file that is only the start of the signature is a truncated PNG: claim it */
+    return memcmp(data, sig, size < 8 ? size : 8) == 0;
+}
+
+const image_decoder image_png_decoder = {"PNG", png_sniff, png_decode};

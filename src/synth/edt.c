@@ -1,7 +1,7 @@
 /* edt.c — exact Euclidean distance transform (Meijster et al., "A general
  * algorithm for computing distance transforms in linear time", 2000), written
  * from the paper's description, with integer arithmetic throughout. */
-#include "data/edt.h"
+#include "synth/edt.h"
 
 #include <math.h>
 #include <stdlib.h>

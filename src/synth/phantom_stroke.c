@@ -3,7 +3,7 @@
 #include <float.h>
 #include <math.h>
 
-#include "data/phantom_internal.h"
+#include "synth/phantom_internal.h"
 
 void ph_canvas_coords(ph_canvas *c) {
     int n = c->n;

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "data/image_codec.h"
+#include "image/image_codec.h"
 
 typedef struct jpeg_ctx {
     struct jpeg_error_mgr mgr; /* first, so the j_common_ptr's err can be cast back */
@@ -114,7 +114,7 @@ static int jpeg_decode_run(jpeg_ctx *c, ppad_err *err) {
     return 0;
 }
 
-int image_decode_jpeg(gray8 *out, const unsigned char *data, size_t size, const char *name, ppad_err *err) {
+static int jpeg_decode(gray8 *out, const unsigned char *data, size_t size, const char *name, ppad_err *err) {
     memset(out, 0, sizeof *out);
     jpeg_ctx *c = ppad_calloc(1, sizeof *c, err);
     if (!c) return ppad_fail_prefix(err, name);
@@ -142,3 +142,9 @@ int image_decode_jpeg(gray8 *out, const unsigned char *data, size_t size, const 
     free(c);
     return rc == 0 ? 0 : -1;
 }
+
+static int jpeg_sniff(const unsigned char *data, size_t size) {
+    return size >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff;
+}
+
+const image_decoder image_jpeg_decoder = {"JPEG", jpeg_sniff, jpeg_decode};

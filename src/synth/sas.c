@@ -1,15 +1,15 @@
 /* sas.c — structure-preserving anomaly synthesis: lesion placement and the
- * distance-weighted gamma map. See sas.h. */
-#include "data/sas.h"
+ * distance-weighted gamma map. See synth.h. */
+#include "synth/synth.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/error.h"
-#include "data/edt.h"
-#include "data/regions.h"
-#include "data/shape.h"
+#include "synth/edt.h"
+#include "data/data.h"
+#include "synth/shape.h"
 
 static const double WEIGHTS[SAS_NWEIGHTS] = {-0.999, -0.99, 2.0, 3.0};
 

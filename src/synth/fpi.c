@@ -1,12 +1,11 @@
 /* fpi.c — foreign-patch blending anomaly synthesis (the paper's FPI variant). */
-#include "data/fpi.h"
+#include "synth/synth.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "base/error.h"
-#include "data/regions.h"
-#include "data/sas.h"
+#include "data/data.h"
 
 void fpi_size_range(int n, int *lo, int *hi) {
     *lo = (int)nearbyint(0.05 * n);

@@ -1,4 +1,18 @@
-/* dataset.h — the benchmark datasets as lists of (image path, label) and the
+/* data.h — the data layer: what a user of datasets includes.
+ *   datasets  the benchmark layouts (ZhangLab, CheXpert, VinDr-CXR, CSV lists)
+ *             as lists of (image path, label), and how each image is loaded
+ *   regions   PPAD's five positions: names, pixel regions, patch keep-masks
+ * Uses image/ (decoding and the Pillow-exact resize) and base/ only. */
+#ifndef PPAD_DATA_DATA_H
+#define PPAD_DATA_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/image.h"
+#include "ppad.h"
+
+/* Datasets — the benchmark datasets as lists of (image path, label) and the
  * rule for loading each image (spec section 8).
  *
  * Layouts (DIR is the folder given):
@@ -26,14 +40,6 @@
  * Loading (spec section 1): 8-bit gray (16-bit PNG samples keep their high
  * byte, v >> 8), then Pillow's bicubic resize to 224x224. VinDr images are
  * first resized to 256x256 and then to 224x224, as the reference does. */
-#ifndef PPAD_DATA_DATASET_H
-#define PPAD_DATA_DATASET_H
-
-#include <stddef.h>
-
-#include "data/image.h"
-#include "ppad.h"
-
 typedef enum dataset_layout { DATASET_ZHANGLAB, DATASET_CHEXPERT, DATASET_VINDR, DATASET_CSV } dataset_layout;
 
 typedef struct dataset_item {
@@ -74,5 +80,50 @@ int  dataset_load_base(gray8 *out, const dataset *d, const char *path, ppad_err 
 
 /* Number of items with the given label in the test list (label < 0: all). */
 size_t dataset_count_test(const dataset *d, int label);
+
+/* Regions — PPAD's five positions (spec section 3): a name used in the text
+ * prompt, a rectangular pixel region on the 224x224 input, and the 7x7 patch
+ * keep-mask derived from it.
+ *
+ *   #  key    name          region (inclusive)
+ *   0  left   "left lung"   rows 0-223, columns 0-111
+ *   1  right  "right lung"  rows 0-223, columns 112-223
+ *   2  upper  "upper lung"  rows 0-119, columns 0-223
+ *   3  lower  "lower lung"  rows 120-223, columns 0-223
+ *   4  whole  ""            the whole image
+ *
+ * Regions are always defined on the 224-pixel grid, whatever the size of the
+ * image they are applied to (the VinDr quirk: synthesis on a 256-pixel image
+ * still draws lesion centres from these 224-pixel boxes). */
+
+#define REGION_COUNT 5
+#define REGION_SIZE 224 /* side of the input the regions are defined on */
+#define REGION_GRID 7   /* patch grid side (224 / 32) */
+#define REGION_CELL 32  /* patch size in pixels */
+
+enum { REGION_LEFT = 0, REGION_RIGHT = 1, REGION_UPPER = 2, REGION_LOWER = 3, REGION_WHOLE = 4 };
+
+/* Inclusive bounding box of a region, in pixels of the 224 grid. */
+typedef struct region_box { int top, left, bottom, right; } region_box;
+
+/* Prompt name ("left lung", ..., "" for the whole image); NULL if position is out of range. */
+const char *regions_name(int position);
+/* Short key used on the command line ("left", "right", "upper", "lower", "whole"); NULL if out of range. */
+const char *regions_key(int position);
+/* Position for a key (as above) or a prompt name ("left lung", ...); -1 if unknown. */
+int regions_parse(const char *s);
+
+/* Fills *box; returns 0, or -1 if position is out of range. */
+int regions_box(int position, region_box *box);
+/* 1 if pixel (row, col) of the 224 grid lies in the region, else 0 (also 0 for a bad position). */
+int regions_contains(int position, int row, int col);
+/* 224*224 row-major 0/1 region mask; returns 0, or -1 if position is out of range. */
+int regions_mask(int position, uint8_t mask[REGION_SIZE * REGION_SIZE]);
+
+/* 7x7 keep-mask, row-major (patch p = row*7 + col): average pooling of the
+ * region mask over 32x32 cells followed by ceil, i.e. keep[p] = 1 iff any
+ * pixel of patch p lies in the region. Position 4 keeps all 49. Returns 0, or
+ * -1 if position is out of range. */
+int regions_keep_mask(int position, uint8_t keep[REGION_GRID * REGION_GRID]);
 
 #endif

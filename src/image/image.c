@@ -1,14 +1,14 @@
 /* image.c — image loading front end: format detection by magic bytes, gray8
  * buffers, normalisation to the model's input, and the load + resize pipeline.
  * The codecs are png_read.c and jpeg_read.c, the resampler resize.c. */
-#include "data/image.h"
+#include "image/image.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/error.h"
 #include "base/fileio.h"
-#include "data/image_codec.h"
+#include "image/image_codec.h"
 
 int gray8_alloc(gray8 *g, int w, int h, ppad_err *err) {
     memset(g, 0, sizeof *g);
@@ -34,14 +34,15 @@ int image_check_size(long w, long h, const char *name, ppad_err *err) {
     return 0;
 }
 
+/* The formats, tried in this order (each sniff looks at content only). */
+static const image_decoder *const image_decoders[] = {&image_png_decoder, &image_jpeg_decoder};
+#define N_DECODERS (sizeof image_decoders / sizeof image_decoders[0])
+
 int image_decode_gray(gray8 *out, const unsigned char *data, size_t size, const char *name, ppad_err *err) {
-    static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     memset(out, 0, sizeof *out);
     if (size == 0) return ppad_fail(err, "%s: empty file, not an image", name);
-    if (size >= 8 && memcmp(data, png_sig, 8) == 0) return image_decode_png(out, data, size, name, err);
-    if (size >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
-        return image_decode_jpeg(out, data, size, name, err);
-    if (size < 8 && memcmp(data, png_sig, size) == 0) return ppad_fail(err, "%s: truncated PNG (file ends early)", name);
+    for (size_t i = 0; i < N_DECODERS; i++)
+        if (image_decoders[i]->sniff(data, size)) return image_decoders[i]->decode(out, data, size, name, err);
     return ppad_fail(err, "%s: not a PNG or JPEG image", name);
 }
 

@@ -1,4 +1,4 @@
-/* phantom_tree.c — writes a ZhangLab-layout folder of phantoms (see phantom.h),
+/* phantom_tree.c — writes a ZhangLab-layout folder of phantoms (see synth.h),
  * images in parallel; each image depends only on its own seed, so the output
  * is the same for any number of threads. */
 #include <dirent.h>
@@ -14,7 +14,7 @@
 #include "base/error.h"
 #include "base/fileio.h"
 #include "base/progress.h"
-#include "data/phantom.h"
+#include "synth/synth.h"
 
 static const char *SUBDIRS[3] = {"train/normal_256", "test/normal_256", "test/pneumonia_256"};
 

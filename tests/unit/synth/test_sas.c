@@ -9,11 +9,10 @@
 
 #include "base/rng.h"
 #include "check.h"
-#include "data/edt.h"
-#include "data/fpi.h"
-#include "data/regions.h"
-#include "data/sas.h"
-#include "data/shape.h"
+#include "synth/edt.h"
+#include "synth/synth.h"
+#include "data/data.h"
+#include "synth/shape.h"
 
 static void test_regions(void) {
     CHECK(!strcmp(regions_name(0), "left lung") && !strcmp(regions_name(1), "right lung") &&

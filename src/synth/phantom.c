@@ -1,14 +1,14 @@
 /* phantom.c — renders one phantom: samples the subject, draws the anatomy and
  * (for abnormal images) a finding into attenuation layers, then applies the
  * exposure curve, detector blur and noise and quantises to 8 bits. */
-#include "data/phantom.h"
+#include "synth/synth.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/error.h"
-#include "data/phantom_internal.h"
+#include "synth/phantom_internal.h"
 
 enum { NBUF = 11 };
 

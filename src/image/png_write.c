@@ -9,7 +9,7 @@
 
 #include "base/error.h"
 #include "base/fileio.h"
-#include "data/image.h"
+#include "image/image.h"
 
 typedef struct pngw_ctx {
     png_structp png;

@@ -3,7 +3,7 @@
  * humeral heads, pulmonary vessels, gastric bubble. */
 #include <math.h>
 
-#include "data/phantom_internal.h"
+#include "synth/phantom_internal.h"
 
 static double unif(ppad_rng *r, double lo, double hi) { return lo + (hi - lo) * rng_uniform(r); }
 

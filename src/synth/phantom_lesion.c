@@ -12,8 +12,8 @@
  * Sizes and opacities vary widely, so some findings are subtle. */
 #include <math.h>
 
-#include "data/phantom.h"
-#include "data/phantom_internal.h"
+#include "synth/synth.h"
+#include "synth/phantom_internal.h"
 
 static double unif(ppad_rng *r, double lo, double hi) { return lo + (hi - lo) * rng_uniform(r); }
 

@@ -3,8 +3,8 @@
  * skimage.segmentation.find_boundaries(mode='inner').
  *
  * Masks are h x w row-major bytes; non-zero = foreground. */
-#ifndef PPAD_DATA_EDT_H
-#define PPAD_DATA_EDT_H
+#ifndef PPAD_SYNTH_EDT_H
+#define PPAD_SYNTH_EDT_H
 
 #include <stdint.h>
 #include "ppad.h"

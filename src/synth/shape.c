@@ -1,6 +1,6 @@
 /* shape.c — random lesion shape for SAS: hull of random points, Bezier-bent
  * edges, XOR, 5x5 dilation. See shape.h for the exact rules. */
-#include "data/shape.h"
+#include "synth/shape.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -24,8 +24,8 @@
  * and curve polygons with matplotlib, so this reproduces its edge pixels too
  * (points exactly on an edge depend on the edge direction, hence the
  * counter-clockwise hull order). */
-#ifndef PPAD_DATA_SHAPE_H
-#define PPAD_DATA_SHAPE_H
+#ifndef PPAD_SYNTH_SHAPE_H
+#define PPAD_SYNTH_SHAPE_H
 
 #include <stdint.h>
 #include "base/rng.h"

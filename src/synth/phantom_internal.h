@@ -8,8 +8,8 @@
  * The picture is built as a map of X-ray attenuation: soft tissue and bone add,
  * lung air subtracts; lesions and vessels displace air. An exposure curve,
  * detector blur and noise then give the 8-bit image. */
-#ifndef PPAD_DATA_PHANTOM_INTERNAL_H
-#define PPAD_DATA_PHANTOM_INTERNAL_H
+#ifndef PPAD_SYNTH_PHANTOM_INTERNAL_H
+#define PPAD_SYNTH_PHANTOM_INTERNAL_H
 
 #include <stdint.h>
 

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "data/phantom_internal.h"
+#include "synth/phantom_internal.h"
 
 void ph_noise_init(ph_noise *nz, ppad_rng *r) {
     for (int i = 0; i < PH_NOISE_G * PH_NOISE_G; i++) {

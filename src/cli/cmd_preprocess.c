@@ -70,7 +70,7 @@ int cmd_preprocess(int argc, char **argv) {
     if (!out && !raw) return cli_usage("preprocess", "give --out and/or --raw");
 
     gray8 g;
-    int rc = size == 0 ? image_load_gray(&g, in, &err) : image_load_resized(&g, in, (int)size, &err);
+    int rc = size == 0 ? image_load_gray(&g, in, NULL, &err) : image_load_resized(&g, in, (int)size, NULL, &err);
     if (rc) return cli_error(&err);
     if (out && image_write_png(out, &g, &err)) {
         gray8_free(&g);

@@ -77,7 +77,7 @@ int cmd_step(int argc, char **argv) {
     if (!pixels) goto done;
     for (int i = 0; i < man.n; i++) {
         gray8 g;
-        if (image_load_resized(&g, man.paths[i], S, &err) != 0) goto done;
+        if (image_load_resized(&g, man.paths[i], S, NULL, &err) != 0) goto done;
         image_normalize(pixels + (size_t)i * npx, &g);
         gray8_free(&g);
     }

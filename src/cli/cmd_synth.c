@@ -262,8 +262,8 @@ int cmd_synth(int argc, char **argv) {
     }
 
     gray8 img = {0, 0, NULL}, src = {0, 0, NULL};
-    int rc = image_load_resized(&img, o.image, (int)o.size, &err);
-    if (!rc && o.source) rc = image_load_resized(&src, o.source, (int)o.size, &err);
+    int rc = image_load_resized(&img, o.image, (int)o.size, NULL, &err);
+    if (!rc && o.source) rc = image_load_resized(&src, o.source, (int)o.size, NULL, &err);
     if (!rc) rc = o.sheet ? run_sheet(&o, &img, &src, &err) : run_single(&o, &img, &src, &err);
     gray8_free(&img);
     gray8_free(&src);

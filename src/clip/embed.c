@@ -84,7 +84,7 @@ int ppad_embed_images(const ppad_model *m, float *feat, const char *const *paths
         int nb = n - i0 < B ? n - i0 : B;
         for (int j = 0; j < nb; j++) {
             gray8 g;
-            if (image_load_resized(&g, paths[i0 + j], S, err) != 0) goto done;
+            if (image_load_resized(&g, paths[i0 + j], S, NULL, err) != 0) goto done;
             image_normalize(pixels + (size_t)j * npx, &g);
             gray8_free(&g);
         }

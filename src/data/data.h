@@ -56,6 +56,7 @@ typedef struct dataset {
     size_t n_test;
     size_t n_unlabeled;     /* VinDr's train/"unlabeled" images (listed, never used) */
     int base_size;          /* the size images are first brought to: 224, or 256 for VinDr */
+    image_opts img;         /* how its files are decoded (zero: defaults; set it after dataset_open) */
 } dataset;
 
 #define DATASET_INPUT_SIZE 224

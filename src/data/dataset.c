@@ -190,13 +190,13 @@ size_t dataset_count_test(const dataset *d, int label) {
 /* ---- loading ---- */
 
 int dataset_load_base(gray8 *out, const dataset *d, const char *path, ppad_err *err) {
-    return image_load_resized(out, path, d->base_size, err);
+    return image_load_resized(out, path, d->base_size, &d->img, err);
 }
 
 int dataset_load_image(gray8 *out, const dataset *d, const char *path, ppad_err *err) {
-    if (d->base_size == DATASET_INPUT_SIZE) return image_load_resized(out, path, DATASET_INPUT_SIZE, err);
+    if (d->base_size == DATASET_INPUT_SIZE) return image_load_resized(out, path, DATASET_INPUT_SIZE, &d->img, err);
     gray8 base;
-    if (image_load_resized(&base, path, d->base_size, err)) return -1;
+    if (image_load_resized(&base, path, d->base_size, &d->img, err)) return -1;
     int rc = image_resize_bicubic(out, &base, DATASET_INPUT_SIZE, DATASET_INPUT_SIZE, err);
     gray8_free(&base);
     if (rc) ppad_fail_prefix(err, path);

@@ -3,6 +3,8 @@
  * The codecs are png_read.c and jpeg_read.c, the resampler resize.c. */
 #include "image/image.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,22 +40,50 @@ int image_check_size(long w, long h, const char *name, ppad_err *err) {
 static const image_decoder *const image_decoders[] = {&image_png_decoder, &image_jpeg_decoder};
 #define N_DECODERS (sizeof image_decoders / sizeof image_decoders[0])
 
-int image_decode_gray(gray8 *out, const unsigned char *data, size_t size, const char *name, ppad_err *err) {
+void image_warn(const image_opts *opts, const char *name, const char *fmt, ...) {
+    if (!opts || !opts->warn) return;
+    char msg[1024];
+    int k = snprintf(msg, sizeof msg, "%s: ", name);
+    if (k < 0 || k >= (int)sizeof msg) k = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + k, sizeof msg - (size_t)k, fmt, ap);
+    va_end(ap);
+    opts->warn(opts->warn_ctx, msg);
+}
+
+int image_decode_gray(gray8 *out, image_info *info, const unsigned char *data, size_t size, const char *name,
+                      const image_opts *opts, ppad_err *err) {
+    static const image_opts defaults;
+    image_info scratch;
+    if (!info) info = &scratch;
+    if (!opts) opts = &defaults;
     memset(out, 0, sizeof *out);
+    memset(info, 0, sizeof *info);
     if (size == 0) return ppad_fail(err, "%s: empty file, not an image", name);
-    for (size_t i = 0; i < N_DECODERS; i++)
-        if (image_decoders[i]->sniff(data, size)) return image_decoders[i]->decode(out, data, size, name, err);
+    for (size_t i = 0; i < N_DECODERS; i++) {
+        const image_decoder *dec = image_decoders[i];
+        if (!dec->sniff(data, size)) continue;
+        snprintf(info->format, sizeof info->format, "%s", dec->name);
+        if (dec->decode(out, info, data, size, name, opts, err) != 0) return -1;
+        if (!info->width) info->width = out->w, info->height = out->h;
+        return 0;
+    }
     return ppad_fail(err, "%s: not a PNG or JPEG image", name);
 }
 
-int image_load_gray(gray8 *out, const char *path, ppad_err *err) {
+int image_load_info(gray8 *out, image_info *info, const char *path, const image_opts *opts, ppad_err *err) {
     memset(out, 0, sizeof *out);
     unsigned char *data;
     size_t size;
     if (file_read_all(&data, &size, path, err)) return -1;
-    int rc = image_decode_gray(out, data, size, path, err);
+    int rc = image_decode_gray(out, info, data, size, path, opts, err);
     free(data);
     return rc;
+}
+
+int image_load_gray(gray8 *out, const char *path, const image_opts *opts, ppad_err *err) {
+    return image_load_info(out, NULL, path, opts, err);
 }
 
 void image_normalize(float *out, const gray8 *g) {
@@ -72,11 +102,11 @@ void image_normalize(float *out, const gray8 *g) {
     memcpy(out + 2 * n, out, n * sizeof *out);
 }
 
-int image_load_resized(gray8 *out, const char *path, int size, ppad_err *err) {
+int image_load_resized(gray8 *out, const char *path, int size, const image_opts *opts, ppad_err *err) {
     memset(out, 0, sizeof *out);
     if (size < 1) return ppad_fail(err, "%s: invalid target size %d", path, size);
     gray8 src;
-    if (image_load_gray(&src, path, err)) return -1;
+    if (image_load_gray(&src, path, opts, err)) return -1;
     if (src.w == size && src.h == size) {
         *out = src;
         return 0;

@@ -9,6 +9,29 @@
 
 typedef struct gray8 { int w, h; uint8_t *px; /* (h, w) row-major */ } gray8;
 
+/* Where a format leaves a choice of how its samples become 8-bit gray, the
+ * caller's choice; a zero-initialised struct (or NULL) means the defaults. */
+typedef struct image_opts {
+    int png16;        /* 16-bit gray PNG to 8 bits (IMAGE_PNG16_*; 0: the default) */
+    int dicom_no_voi; /* DICOM: 1 ignores the VOI LUT / window */
+    int dicom_window; /* DICOM: which window or VOI LUT item (0: the first) */
+    /* Called with one line naming the file for what deserves a warning but
+     * still decodes (say, a 16-bit image that uses a small part of its
+     * range); NULL: nothing is reported. */
+    void (*warn)(void *ctx, const char *msg);
+    void *warn_ctx;
+} image_opts;
+
+enum { IMAGE_PNG16_HIGH_BYTE = 0 /* v >> 8 */ };
+
+/* What a decoder read (ppad data --check, info-image). */
+typedef struct image_info {
+    char format[16];   /* "PNG", "JPEG", ... */
+    int width, height; /* as stored */
+    int bits;          /* bits per sample as stored (0: unknown) */
+    char detail[512];  /* format-specific, one line (may be empty) */
+} image_info;
+
 #define IMAGE_MEAN (101.48761 / 255.0)
 #define IMAGE_STD  (83.43944 / 255.0)
 
@@ -36,9 +59,13 @@ typedef struct gray8 { int w, h; uint8_t *px; /* (h, w) row-major */ } gray8;
  * dimensions. Stricter than Pillow on damaged files, which Pillow sometimes
  * decodes to partly made-up pixels; never different on valid ones.
  * The codec libraries print nothing. */
-int  image_load_gray(gray8 *out, const char *path, ppad_err *err);
-/* Same from an in-memory buffer; name is used in messages. */
-int  image_decode_gray(gray8 *out, const unsigned char *data, size_t size, const char *name, ppad_err *err);
+int  image_load_gray(gray8 *out, const char *path, const image_opts *opts, ppad_err *err);
+/* Same from an in-memory buffer; name is used in messages. info (may be NULL)
+ * receives what was read. */
+int  image_decode_gray(gray8 *out, image_info *info, const unsigned char *data, size_t size, const char *name,
+                       const image_opts *opts, ppad_err *err);
+/* image_load_gray, also describing what was read. */
+int  image_load_info(gray8 *out, image_info *info, const char *path, const image_opts *opts, ppad_err *err);
 void gray8_free(gray8 *g);
 int  gray8_alloc(gray8 *g, int w, int h, ppad_err *err);
 
@@ -55,7 +82,7 @@ int  image_resize_bicubic(gray8 *out, const gray8 *in, int w, int h, ppad_err *e
 void image_normalize(float *out, const gray8 *g);
 
 /* Loads a file and returns it resized to size x size (the standard 224 pipeline). */
-int  image_load_resized(gray8 *out, const char *path, int size, ppad_err *err);
+int  image_load_resized(gray8 *out, const char *path, int size, const image_opts *opts, ppad_err *err);
 
 /* Writes an 8-bit gray PNG atomically (temporary name, then rename). */
 int  image_write_png(const char *path, const gray8 *g, ppad_err *err);

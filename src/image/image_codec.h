@@ -17,8 +17,12 @@ typedef struct image_decoder {
     const char *name; /* "PNG", "JPEG", ...: used in messages */
     /* 1 if data (size bytes, the whole file) is this format, 0 if not. */
     int (*sniff)(const unsigned char *data, size_t size);
-    /* data (size bytes) -> out (allocated on success only); name is used in messages. */
-    int (*decode)(gray8 *out, const unsigned char *data, size_t size, const char *name, ppad_err *err);
+    /* data (size bytes) -> out (allocated on success only); name is used in
+     * messages. opts is never NULL here. info is never NULL either: format,
+     * width and height are filled in by the caller; the decoder may set bits
+     * and detail. */
+    int (*decode)(gray8 *out, image_info *info, const unsigned char *data, size_t size, const char *name,
+                  const image_opts *opts, ppad_err *err);
 } image_decoder;
 
 extern const image_decoder image_png_decoder;  /* png_read.c (libpng) */
@@ -28,6 +32,9 @@ extern const image_decoder image_jpeg_decoder; /* jpeg_read.c (libjpeg-turbo) */
 static inline uint8_t image_rgb_to_l(unsigned r, unsigned g, unsigned b) {
     return (uint8_t)((r * 19595u + g * 38470u + b * 7471u + 0x8000u) >> 16);
 }
+
+/* Reports a warning through opts->warn (if set): "name: <text>". */
+void image_warn(const image_opts *opts, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Rejects zero or absurd dimensions with "name: ..." (returns -1). */
 int image_check_size(long w, long h, const char *name, ppad_err *err);

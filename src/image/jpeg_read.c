@@ -114,7 +114,10 @@ static int jpeg_decode_run(jpeg_ctx *c, ppad_err *err) {
     return 0;
 }
 
-static int jpeg_decode(gray8 *out, const unsigned char *data, size_t size, const char *name, ppad_err *err) {
+static int jpeg_decode(gray8 *out, image_info *info, const unsigned char *data, size_t size, const char *name,
+                        const image_opts *opts, ppad_err *err) {
+    (void)opts;
+    info->bits = 8; /* libjpeg-turbo here decodes 8-bit JPEG only */
     memset(out, 0, sizeof *out);
     jpeg_ctx *c = ppad_calloc(1, sizeof *c, err);
     if (!c) return ppad_fail_prefix(err, name);

@@ -145,7 +145,9 @@ static int png_decode_run(png_ctx *c, ppad_err *err) {
     return 0;
 }
 
-static int png_decode(gray8 *out, const unsigned char *data, size_t size, const char *name, ppad_err *err) {
+static int png_decode(gray8 *out, image_info *info, const unsigned char *data, size_t size, const char *name,
+                       const image_opts *opts, ppad_err *err) {
+    (void)opts;
     memset(out, 0, sizeof *out);
     png_ctx c;
     memset(&c, 0, sizeof c);
@@ -159,6 +161,7 @@ static int png_decode(gray8 *out, const unsigned char *data, size_t size, const 
         return ppad_fail(err, "%s: out of memory starting the PNG decoder", name);
     }
     int rc = png_decode_run(&c, err);
+    if (rc == 0) info->bits = png_get_bit_depth(c.png, c.info);
     png_destroy_read_struct(&c.png, &c.info, NULL);
     free(c.raw);
     free(c.rows);

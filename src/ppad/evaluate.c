@@ -7,8 +7,7 @@
 #define EVAL_CHUNK 32
 
 int eval_load_default(gray8 *out, const void *ctx, const char *path, ppad_err *err) {
-    (void)ctx;
-    return image_load_resized(out, path, 224, err);
+    return image_load_resized(out, path, 224, (const image_opts *)ctx, err);
 }
 
 int evaluate_load_chunk(float *pixels, const char *const *paths, int n, eval_loader load, const void *load_ctx, int S,

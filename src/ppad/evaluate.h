@@ -13,7 +13,7 @@
 
 /* How to turn a path into the model's 224x224 gray input. */
 typedef int (*eval_loader)(gray8 *out, const void *ctx, const char *path, ppad_err *err);
-/* Default loader: decode + Pillow bicubic straight to 224 (ctx unused). */
+/* Default loader: decode + Pillow bicubic straight to 224 (ctx: const image_opts *, may be NULL). */
 int eval_load_default(gray8 *out, const void *ctx, const char *path, ppad_err *err);
 
 /* Loader for a dataset's images (ctx: the const dataset *): its base size, then 224. */

@@ -14,13 +14,13 @@ int main(int argc, char **argv) {
     ppad_err err = {{0}};
     gray8 g = {0}, r = {0};
     if (argc == 4 && !strcmp(argv[1], "decode")) {
-        if (image_load_gray(&g, argv[2], &err) || image_write_png(argv[3], &g, &err)) goto fail;
+        if (image_load_gray(&g, argv[2], NULL, &err) || image_write_png(argv[3], &g, &err)) goto fail;
         gray8_free(&g);
         return 0;
     }
     if (argc == 6 && !strcmp(argv[1], "resize")) {
         int w = atoi(argv[3]), h = atoi(argv[4]);
-        if (image_load_gray(&g, argv[2], &err)) goto fail;
+        if (image_load_gray(&g, argv[2], NULL, &err)) goto fail;
         if (image_resize_bicubic(&r, &g, w, h, &err) || image_write_png(argv[5], &r, &err)) goto fail;
         gray8_free(&g);
         gray8_free(&r);

@@ -92,27 +92,27 @@ int main(void) {
     char path[256];
     snprintf(path, sizeof path, "/tmp/ppad_test_resize_%ld.png", (long)getpid());
     CHECK(image_write_png(path, &a, &err) == 0, "png_write_ok");
-    CHECK(image_load_gray(&b, path, &err) == 0 && b.w == a.w && b.h == a.h && memcmp(a.px, b.px, 37 * 23) == 0,
+    CHECK(image_load_gray(&b, path, NULL, &err) == 0 && b.w == a.w && b.h == a.h && memcmp(a.px, b.px, 37 * 23) == 0,
           "png_roundtrip_exact");
     gray8_free(&b);
     gray8 r1, r2;
-    image_load_resized(&r1, path, 224, &err);
+    image_load_resized(&r1, path, 224, NULL, &err);
     image_resize_bicubic(&r2, &a, 224, 224, &err);
     CHECK(r1.w == 224 && r1.h == 224 && memcmp(r1.px, r2.px, 224 * 224) == 0, "load_resized_equals_resize");
     gray8_free(&r1);
-    CHECK(image_load_resized(&r1, path, 0, &err) == -1 && strstr(err.msg, path), "load_resized_bad_size_error");
+    CHECK(image_load_resized(&r1, path, 0, NULL, &err) == -1 && strstr(err.msg, path), "load_resized_bad_size_error");
     remove(path);
     gray8_free(&r2);
 
     /* in-memory decode of bad buffers: errors name the input */
     static const unsigned char junk[] = "GIF89a not supported";
-    CHECK(image_decode_gray(&b, junk, sizeof junk, "mem.gif", &err) == -1 && strstr(err.msg, "mem.gif"),
+    CHECK(image_decode_gray(&b, NULL, junk, sizeof junk, "mem.gif", NULL, &err) == -1 && strstr(err.msg, "mem.gif"),
           "decode_unknown_format_error");
     static const unsigned char soi[] = {0xff, 0xd8, 0xff, 0xe0, 0x00};
-    CHECK(image_decode_gray(&b, soi, sizeof soi, "mem.jpg", &err) == -1 && strstr(err.msg, "mem.jpg"),
+    CHECK(image_decode_gray(&b, NULL, soi, sizeof soi, "mem.jpg", NULL, &err) == -1 && strstr(err.msg, "mem.jpg"),
           "decode_truncated_jpeg_error");
     static const unsigned char sig[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H'};
-    CHECK(image_decode_gray(&b, sig, sizeof sig, "mem.png", &err) == -1 && strstr(err.msg, "truncated PNG"),
+    CHECK(image_decode_gray(&b, NULL, sig, sizeof sig, "mem.png", NULL, &err) == -1 && strstr(err.msg, "truncated PNG"),
           "decode_truncated_png_error");
     CHECK(image_write_png("/nonexistent_dir_ppad/x.png", &a, &err) == -1 && strstr(err.msg, "nonexistent_dir_ppad"),
           "png_write_bad_dir_error");

@@ -1,6 +1,7 @@
 /* cmd_test.c — ppad test: PPAD's metrics (ACC, AUC, F1, AP) on a dataset's
  * test split with given prompts. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/error.h"
@@ -16,6 +17,8 @@ static const char *HELP =
     "  --layout L          zhanglab | chexpert | vindr | csv (default: detected)\n"
     "  --scores OUT.csv    write path,label,score,p_left,p_right,p_upper,p_lower,p_whole per image\n"
     "  --json              print the metrics as JSON\n"
+    "  --report DIR        also write DIR/report.html and DIR/report.json (see ppad report --help):\n"
+    "                      metrics with 95% bootstrap CIs, curves, histograms, gallery with thumbnails\n"
     "  --threshold T       decision threshold for ACC/F1 (default 0.5)\n"
     "  --no-position       ablation: whole image only (score = p_whole)\n"
     "  --no-image-prompt   ablation: never apply the image prompt\n"
@@ -27,7 +30,7 @@ static const char *HELP =
 
 int cmd_test(int argc, char **argv) {
     cli_session_opts so = {.image_prompt = 1};
-    const char *data = NULL, *layout = NULL, *scores = NULL;
+    const char *data = NULL, *layout = NULL, *scores = NULL, *report_dir = NULL;
     double threshold = 0.5;
     long threads = 0;
     int json = 0, no_position = 0, quiet = 0;
@@ -41,6 +44,7 @@ int cmd_test(int argc, char **argv) {
         else if (!strcmp(a, "--data") && has) data = argv[++i];
         else if (!strcmp(a, "--layout") && has) layout = argv[++i];
         else if (!strcmp(a, "--scores") && has) scores = argv[++i];
+        else if (!strcmp(a, "--report") && has) report_dir = argv[++i];
         else if (!strcmp(a, "--json")) json = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
         else if (!strcmp(a, "--no-position")) no_position = 1;
@@ -50,6 +54,9 @@ int cmd_test(int argc, char **argv) {
     }
     if (!so.weights || !so.prompts || !data) return cli_usage("test", "--weights, --prompts and --data are required");
     if (no_position) so.image_prompt = 0;
+    cli_report rep;
+    const char *inputs[] = {so.weights, so.prompts, data, scores};
+    if (cli_report_prepare(&rep, report_dir, inputs, 4, &err) != 0) return cli_error(&err);
     cli_set_threads(threads);
     dataset d;
     if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
@@ -59,11 +66,25 @@ int cmd_test(int argc, char **argv) {
         return cli_error(&err);
     }
     ppad_metrics m;
-    int rc = cli_eval_dataset(&s, &s.p, &d, no_position, threshold, scores, quiet, &m, &err);
+    double *fused = NULL, *probs = NULL;
+    int rc = cli_eval_dataset_keep(&s, &s.p, &d, no_position, threshold, scores, quiet, &m, rep.on ? &fused : NULL,
+                                   rep.on ? &probs : NULL, &err);
     if (rc == 0) {
         if (json) metrics_print_json(stdout, &m);
         else metrics_print_text(stdout, &m);
+        fflush(stdout);
     }
+    if (rc == 0 && rep.on) {
+        report_input in = {.title = "ppad test", .threshold = threshold};
+        report_set(&in, "weights", "%s", so.weights);
+        report_set(&in, "prompts", "%s", so.prompts);
+        report_set(&in, "precision", "%s", so.precision ? so.precision : "fp32");
+        if (no_position) report_set(&in, "ablation", "--no-position (whole image only)");
+        else if (!so.image_prompt) report_set(&in, "ablation", "--no-image-prompt");
+        cli_report_command(&in, argc, argv, "test");
+        rc = cli_report_write(&rep, &in, &d, fused, probs, &err);
+    }
+    free(fused), free(probs);
     session_close(&s);
     dataset_free(&d);
     return rc ? cli_error(&err) : 0;

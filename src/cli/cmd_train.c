@@ -37,6 +37,10 @@ static const char *HELP =
     "  --log FILE           per-step CSV log (step,epoch,lr,loss,n_abnormal,seconds)\n"
     "  --scores FILE        per-image scores of the final evaluation (see ppad test)\n"
     "  --json               final metrics as JSON\n"
+    "  --report DIR         also write DIR/report.html and DIR/report.json (see ppad report --help): the\n"
+    "                       final evaluation (last run) with CIs, curves, gallery, the loss and lr curves,\n"
+    "                       per-run metrics (--runs), the settings and a sample of SAS/FPI lesions drawn\n"
+    "                       with the run's synthesis settings\n"
     "  --init P.pt          start from these prompts instead of a fresh initialisation\n"
     "  --no-position        ablation: whole-image prompts only, no image prompt (CoOp-style)\n"
     "  --no-image-prompt    ablation: positions, but no image prompt\n"
@@ -55,6 +59,7 @@ typedef struct eval_ctx {
     const char *out, *scores; /* scores: written at the final evaluation */
     int no_position, quiet, have_final, last_epoch;
     ppad_metrics final;
+    double **keep_fused, **keep_probs; /* non-NULL: keep the final evaluation's scores (--report) */
 } eval_ctx;
 
 static int on_eval(void *vctx, int epoch, const ppad_params *p, ppad_err *err) {
@@ -62,8 +67,11 @@ static int on_eval(void *vctx, int epoch, const ppad_params *p, ppad_err *err) {
     if (params_save(p, c->out, err) != 0) return -1;
     if (!c->test) return 0;
     ppad_metrics m;
-    const char *sp = epoch == c->last_epoch ? c->scores : NULL;
-    if (cli_eval_dataset(c->s, p, c->test, c->no_position, 0.5, sp, c->quiet, &m, err) != 0) return -1;
+    int last = epoch == c->last_epoch;
+    const char *sp = last ? c->scores : NULL;
+    if (cli_eval_dataset_keep(c->s, p, c->test, c->no_position, 0.5, sp, c->quiet, &m, last ? c->keep_fused : NULL,
+                              last ? c->keep_probs : NULL, err) != 0)
+        return -1;
     fprintf(stderr, "epoch %d: ACC %.1f AUC %.1f F1 %.1f AP %.1f (%s)\n", epoch, 100 * m.acc, 100 * m.auc, 100 * m.f1,
             100 * m.ap, c->out);
     c->final = m;
@@ -87,7 +95,7 @@ int cmd_train(int argc, char **argv) {
     ppad_train_opts to;
     train_opts_default(&to);
     const char *data = NULL, *layout = NULL, *out = NULL, *test_dir = NULL, *test_layout = NULL, *log_path = NULL;
-    const char *scores = NULL, *init = NULL, *synth = NULL;
+    const char *scores = NULL, *init = NULL, *synth = NULL, *report_dir = NULL;
     long threads = 0, runs = 1;
     long long seed = 0;
     int json = 0, no_eval = 0;
@@ -104,6 +112,7 @@ int cmd_train(int argc, char **argv) {
         else if (!strcmp(a, "--test-layout") && has) test_layout = argv[++i];
         else if (!strcmp(a, "--log") && has) log_path = argv[++i];
         else if (!strcmp(a, "--scores") && has) scores = argv[++i];
+        else if (!strcmp(a, "--report") && has) report_dir = argv[++i];
         else if (!strcmp(a, "--init") && has) init = argv[++i];
         else if (!strcmp(a, "--synthesis") && has) synth = argv[++i];
         else if (!strcmp(a, "--json")) json = 1;
@@ -132,6 +141,10 @@ int cmd_train(int argc, char **argv) {
     }
     if (to.p_synth < 0 || to.p_synth > 1) return cli_usage("train", "--p-synth must be in [0, 1]");
     if (to.no_position) so.image_prompt = 0;
+    if (report_dir && no_eval) return cli_usage("train", "--report shows the final evaluation: drop --no-eval");
+    cli_report rep;
+    const char *inputs[] = {so.weights, data, test_dir, init, out, log_path, scores};
+    if (cli_report_prepare(&rep, report_dir, inputs, 7, &err) != 0) return cli_error(&err);
     cli_set_threads(threads);
 
     int rc = 1;
@@ -140,6 +153,13 @@ int cmd_train(int argc, char **argv) {
     FILE *log = NULL;
     cli_session s = {0};
     ppad_metrics *results = NULL;
+    unsigned long long *seeds = NULL;
+    ppad_train_log *logs = NULL;
+    char *mem_log = NULL;
+    size_t mem_size = 0;
+    double *fused = NULL, *probs = NULL;
+    report_train_extra extra = {0};
+    int n_logs = 0;
     if (dataset_open(&d, data, layout, &err) != 0) goto done;
     if (!no_eval) {
         if (test_dir) {
@@ -153,15 +173,22 @@ int cmd_train(int argc, char **argv) {
             goto done;
         }
     }
+    if (rep.on && !test) {
+        ppad_fail(&err, "%s: no test split to evaluate, so nothing to --report (give --test DIR)", data);
+        goto done;
+    }
     so.prompts = init;
     so.seed = (unsigned long long)seed;
     if (session_open(&s, &so, &err) != 0) goto done;
     results = ppad_calloc((size_t)runs, sizeof(ppad_metrics), &err);
-    if (!results) goto done;
+    seeds = ppad_calloc((size_t)runs, sizeof(unsigned long long), &err);
+    logs = ppad_calloc((size_t)runs, sizeof(ppad_train_log), &err);
+    if (!results || !seeds || !logs) goto done;
     for (int r = 0; r < runs; r++) {
         char path[4096], lpath[4096], label[32];
         run_path(path, sizeof path, out, r + 1, (int)runs);
         to.seed = (unsigned long long)seed + (unsigned long long)r;
+        if (r == 0) extra.seed = to.seed; /* the lesions are drawn with the first run's seed */
         /* fresh prompts per run (or the --init file again) */
         if (init) {
             ppad_params fresh;
@@ -179,17 +206,33 @@ int cmd_train(int argc, char **argv) {
                 ppad_fail(&err, "%s: cannot create the log file", lpath);
                 goto done;
             }
+        } else if (rep.on) { /* the report's loss curve: the same log, in memory */
+            log = open_memstream(&mem_log, &mem_size);
+            if (!log) {
+                ppad_fail(&err, "out of memory");
+                goto done;
+            }
         }
+        seeds[r] = to.seed;
         snprintf(label, sizeof label, runs > 1 ? "train %d/%ld" : "train", r + 1, runs);
         to.label = label;
         to.log = log;
         eval_ctx ec = {.s = &s, .test = test, .out = path, .no_position = to.no_position, .quiet = to.quiet,
                        .scores = r == runs - 1 ? scores : NULL, .last_epoch = to.epochs};
+        if (rep.on && r == runs - 1) ec.keep_fused = &fused, ec.keep_probs = &probs;
         to.on_eval = on_eval;
         to.eval_ctx = &ec;
         if (ppad_train(&s.eng, &s.p, &d, &to, &err) != 0) goto done;
         if (log) fclose(log);
         log = NULL;
+        if (rep.on) {
+            int lrc = log_path ? trainlog_read(&logs[r], lpath, &err)
+                               : trainlog_parse(&logs[r], mem_log, mem_size, "training log", &err);
+            free(mem_log);
+            mem_log = NULL;
+            if (lrc != 0) goto done;
+            n_logs = r + 1;
+        }
         if (test) {
             results[r] = ec.final;
             if (!json) {
@@ -210,10 +253,25 @@ int cmd_train(int argc, char **argv) {
             metrics_print_json(stdout, &results[0]);
         }
     }
+    if (rep.on) {
+        report_input in = {.title = "ppad train", .threshold = 0.5, .logs = logs, .n_logs = n_logs, .runs = results,
+                           .run_seeds = seeds, .n_runs = (int)runs};
+        report_set(&in, "weights", "%s", so.weights);
+        report_set(&in, "prompts written", "%s", out);
+        if (init) report_set(&in, "initial prompts", "%s", init);
+        report_set(&in, "precision", "%s", so.precision ? so.precision : "fp32");
+        if (report_add_training(&in, &extra, &to, &d, (int)runs, &err) != 0) goto done;
+        cli_report_command(&in, argc, argv, "train");
+        if (cli_report_write(&rep, &in, test, fused, probs, &err) != 0) goto done;
+    }
     rc = 0;
 done:
     if (rc) cli_error(&err);
     if (log) fclose(log);
+    free(mem_log);
+    for (int i = 0; i < n_logs; i++) trainlog_free(&logs[i]);
+    free(logs), free(seeds), free(fused), free(probs);
+    report_lesions_free(extra.lesions, extra.n_lesions);
     free(results);
     session_close(&s);
     dataset_free(&d);

@@ -23,6 +23,7 @@ static const char *HELP =
     "  --texts A,B        the normal and abnormal texts (default as above)\n"
     "  --scores OUT.csv   per-image scores (path,label,score,...; p_whole = score, other p_* empty)\n"
     "  --json             metrics as JSON\n"
+    "  --report DIR       also write DIR/report.html and DIR/report.json (see ppad report --help)\n"
     "  --threshold T      decision threshold (default 0.5)\n"
     "  --vocab V          CLIP vocabulary (needed for texts other than the defaults)\n"
     "  --precision P      fp32 (default) or bf16 (see ppad test --help)\n"
@@ -77,6 +78,7 @@ out:
 int cmd_zeroshot(int argc, char **argv) {
     const char *precision = NULL;
     const char *weights = NULL, *data = NULL, *layout = NULL, *scores_path = NULL, *texts = NULL, *vocab_path = NULL;
+    const char *report_dir = NULL;
     double threshold = 0.5;
     long threads = 0;
     int json = 0, quiet = 0;
@@ -89,6 +91,7 @@ int cmd_zeroshot(int argc, char **argv) {
         else if (!strcmp(a, "--data") && has) data = argv[++i];
         else if (!strcmp(a, "--layout") && has) layout = argv[++i];
         else if (!strcmp(a, "--scores") && has) scores_path = argv[++i];
+        else if (!strcmp(a, "--report") && has) report_dir = argv[++i];
         else if (!strcmp(a, "--texts") && has) texts = argv[++i];
         else if (!strcmp(a, "--vocab") && has) vocab_path = argv[++i];
         else if (!strcmp(a, "--precision") && has) precision = argv[++i];
@@ -99,6 +102,9 @@ int cmd_zeroshot(int argc, char **argv) {
         else return cli_usage("zeroshot", "unexpected argument '%s'", a);
     }
     if (!weights || !data) return cli_usage("zeroshot", "--weights and --data are required");
+    cli_report rep;
+    const char *inputs[] = {weights, data, scores_path, vocab_path};
+    if (cli_report_prepare(&rep, report_dir, inputs, 4, &err) != 0) return cli_error(&err);
     cli_set_threads(threads);
     dataset d;
     if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
@@ -107,7 +113,7 @@ int cmd_zeroshot(int argc, char **argv) {
     ppad_model *m = NULL;
     ppad_vocab *vocab = NULL;
     float *txt = NULL;
-    double *scores = NULL;
+    double *scores = NULL, *probs = NULL;
     int *labels = NULL;
     if (cli_names(&nm, texts, NULL, &err) != 0) goto out;
     if (!texts) {
@@ -139,21 +145,29 @@ int cmd_zeroshot(int argc, char **argv) {
         ppad_fail_prefix(&err, data);
         goto out;
     }
-    if (scores_path) {
-        double *probs = ppad_malloc(sizeof(double) * d.n_test * PPAD_NPOS, &err);
+    if (scores_path || rep.on) {
+        probs = ppad_malloc(sizeof(double) * d.n_test * PPAD_NPOS, &err);
         if (!probs) goto out;
         for (size_t i = 0; i < d.n_test; i++)
             for (int k = 0; k < PPAD_NPOS; k++) probs[i * PPAD_NPOS + k] = k == PPAD_NPOS - 1 ? scores[i] : NAN;
-        int wrc = cli_write_scores(scores_path, &d, scores, probs, &err);
-        free(probs);
-        if (wrc != 0) goto out;
     }
+    if (scores_path && cli_write_scores(scores_path, &d, scores, probs, &err) != 0) goto out;
     if (json) metrics_print_json(stdout, &met);
     else metrics_print_text(stdout, &met);
+    fflush(stdout);
+    if (rep.on) {
+        report_input in = {.title = "ppad zeroshot (CheXzero baseline)", .threshold = threshold};
+        report_set(&in, "weights", "%s", weights);
+        report_set(&in, "texts", "'%s' / '%s' (score = softmax of the two logits, abnormal class)", nm.cls[0],
+                   nm.cls[1]);
+        report_set(&in, "precision", "%s", precision ? precision : "fp32");
+        cli_report_command(&in, argc, argv, "zeroshot");
+        if (cli_report_write(&rep, &in, &d, scores, probs, &err) != 0) goto out;
+    }
     rc = 0;
 out:
     if (rc) cli_error(&err);
-    free(txt), free(scores), free(labels);
+    free(txt), free(scores), free(labels), free(probs);
     ppad_vocab_free(vocab);
     ppad_model_free(m);
     dataset_free(&d);

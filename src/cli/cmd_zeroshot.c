@@ -25,9 +25,7 @@ static const char *HELP =
     "  --json             metrics as JSON\n"
     "  --threshold T      decision threshold (default 0.5)\n"
     "  --vocab V          CLIP vocabulary (needed for texts other than the defaults)\n"
-    "  --precision P      fp32 (default) or bf16 (see ppad test --help)\n"
-    "  --threads N        worker threads (default: all cores)\n"
-    "  --quiet            no progress bar\n";
+    "  --precision P      fp32 (default) or bf16 (see ppad test --help)\n";
 
 #define ZS_CHUNK 32
 
@@ -75,41 +73,40 @@ out:
 }
 
 int cmd_zeroshot(int argc, char **argv) {
-    const char *precision = NULL;
     const char *weights = NULL, *data = NULL, *layout = NULL, *scores_path = NULL, *texts = NULL, *vocab_path = NULL;
     double threshold = 0.5;
-    long threads = 0;
-    int json = 0, quiet = 0;
+    int json = 0, precision = 0;
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
-        else if (!strcmp(a, "--weights") && has) weights = argv[++i];
-        else if (!strcmp(a, "--data") && has) data = argv[++i];
-        else if (!strcmp(a, "--layout") && has) layout = argv[++i];
-        else if (!strcmp(a, "--scores") && has) scores_path = argv[++i];
-        else if (!strcmp(a, "--texts") && has) texts = argv[++i];
-        else if (!strcmp(a, "--vocab") && has) vocab_path = argv[++i];
-        else if (!strcmp(a, "--precision") && has) precision = argv[++i];
-        else if (!strcmp(a, "--json")) json = 1;
-        else if (!strcmp(a, "--quiet")) quiet = 1;
-        CLI_DBL_OPT("--threshold", threshold)
-        CLI_INT_OPT("--threads", 1, 1024, threads)
-        else return cli_usage("zeroshot", "unexpected argument '%s'", a);
-    }
-    if (!weights || !data) return cli_usage("zeroshot", "--weights and --data are required");
-    cli_set_threads(threads);
+    const cli_opt opts[] = {
+        OPT("--weights", OPT_IN, &weights, .required = 1),
+        OPT("--data", OPT_IN, &data, .required = 1),
+        OPT("--layout", OPT_STR, &layout),
+        OPT("--scores", OPT_OUT, &scores_path),
+        OPT("--texts", OPT_STR, &texts),
+        OPT("--vocab", OPT_IN, &vocab_path),
+        OPT("--precision", OPT_CHOICE, &precision, .choices = "fp32|bf16"),
+        OPT("--json", OPT_FLAG, &json),
+        OPT("--threshold", OPT_DBL, &threshold, .dmin = 0, .dmax = 1),
+        OPT_END};
+    const cli_verb verb = {.name = "zeroshot", .help = HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    ppad_names nm;
+    names_default(&nm);
+    if (texts && cli_name_list(nm.cls, PPAD_NCLS, texts, "--texts", &err) != 0) return cli_usage("zeroshot", "%s", err.msg);
     dataset d;
     if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
-    ppad_names nm;
+    if ((status = cli_check_dataset_outputs(&cx, &d, &err)) != 0) {
+        dataset_free(&d);
+        return cli_usage("zeroshot", "%s", err.msg);
+    }
     int rc = 1;
     ppad_model *m = NULL;
     ppad_vocab *vocab = NULL;
     float *txt = NULL;
     double *scores = NULL;
     int *labels = NULL;
-    if (cli_names(&nm, texts, NULL, &err) != 0) goto out;
     if (!texts) {
         const char *dot = d.layout == DATASET_VINDR ? "" : ".";
         snprintf(nm.cls[0], PPAD_MAXNAME, "normal%s", dot);
@@ -132,7 +129,7 @@ int cmd_zeroshot(int argc, char **argv) {
     if (!txt || !scores || !labels) goto out;
     const char *tx[2] = {nm.cls[0], nm.cls[1]};
     if (ppad_embed_texts(m, vocab, txt, tx, 2, &err) != 0) goto out;
-    if (zeroshot_scores(m, &d, txt, scores, quiet, &err) != 0) goto out;
+    if (zeroshot_scores(m, &d, txt, scores, cx.quiet, &err) != 0) goto out;
     for (size_t i = 0; i < d.n_test; i++) labels[i] = d.test[i].label;
     ppad_metrics met;
     if (metrics_compute(&met, labels, scores, (long)d.n_test, threshold, &err) != 0) {

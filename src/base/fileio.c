@@ -2,6 +2,9 @@
 #include "base/fileio.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,19 +35,88 @@ int file_read_all(unsigned char **data, size_t *size, const char *path, ppad_err
     return 0;
 }
 
+/* ---- live temporaries ----
+ * A fixed table (no allocation, so that a signal handler can read it): a slot
+ * is free (0), being filled (1) or holds a live temporary's name (2). Slots are
+ * claimed with a compare-and-swap, so writers on several threads never share one. */
+static struct live_tmp {
+    _Atomic int state;
+    char path[PATH_MAX];
+} live[FILEIO_MAX_LIVE];
+
+static void live_add(const char *path) {
+    if (strlen(path) >= PATH_MAX) return; /* not tracked; rename/remove still work */
+    for (int i = 0; i < FILEIO_MAX_LIVE; i++) {
+        int expect = 0;
+        if (atomic_compare_exchange_strong(&live[i].state, &expect, 1)) {
+            strcpy(live[i].path, path);
+            atomic_store(&live[i].state, 2);
+            return;
+        }
+    }
+}
+
+static void live_remove(const char *path) {
+    for (int i = 0; i < FILEIO_MAX_LIVE; i++) {
+        int expect = 2;
+        if (atomic_load(&live[i].state) == 2 && !strcmp(live[i].path, path) &&
+            atomic_compare_exchange_strong(&live[i].state, &expect, 1)) {
+            atomic_store(&live[i].state, 0);
+            return;
+        }
+    }
+}
+
+static void on_fatal_signal(int sig) {
+    int saved = errno;
+    for (int i = 0; i < FILEIO_MAX_LIVE; i++)
+        if (atomic_load(&live[i].state) == 2) unlink(live[i].path);
+    /* die of the same signal: the default action, delivered once this returns */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, NULL);
+    raise(sig);
+    errno = saved;
+}
+
+void fileio_cleanup_on_signals(void) {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaddset(&sa.sa_mask, sigs[i]);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        /* keep a signal ignored if the parent asked for that (nohup, background jobs) */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 char *atomic_tmp_name(const char *path, ppad_err *err) {
     size_t n = strlen(path) + 32;
     char *tmp = ppad_malloc(n, err);
-    if (tmp) snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    if (!tmp) return NULL;
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    live_add(tmp);
     return tmp;
+}
+
+void atomic_discard(const char *tmp) {
+    remove(tmp);
+    live_remove(tmp);
 }
 
 int atomic_rename(const char *tmp, const char *path, ppad_err *err) {
     if (rename(tmp, path) != 0) {
         int e = errno;
-        remove(tmp);
+        atomic_discard(tmp);
         return ppad_fail(err, "%s: cannot write: %s", path, strerror(e));
     }
+    live_remove(tmp);
     return 0;
 }
 
@@ -68,7 +140,7 @@ int atomic_commit(atomic_file *af, ppad_err *err) {
     if (fclose(af->fp) != 0 && rc == 0) rc = ppad_fail(err, "%s: write error: %s", af->final_path, strerror(errno));
     af->fp = NULL;
     if (rc == 0) rc = atomic_rename(af->tmp_path, af->final_path, err);
-    else remove(af->tmp_path);
+    else atomic_discard(af->tmp_path);
     free(af->tmp_path);
     free(af->final_path);
     af->tmp_path = af->final_path = NULL;
@@ -77,7 +149,7 @@ int atomic_commit(atomic_file *af, ppad_err *err) {
 
 void atomic_abort(atomic_file *af) {
     if (af->fp) fclose(af->fp);
-    if (af->tmp_path) remove(af->tmp_path);
+    if (af->tmp_path) atomic_discard(af->tmp_path);
     free(af->tmp_path);
     free(af->final_path);
     memset(af, 0, sizeof *af);

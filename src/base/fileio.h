@@ -17,10 +17,21 @@ int  atomic_open(atomic_file *af, const char *path, ppad_err *err);
 int  atomic_commit(atomic_file *af, ppad_err *err);
 void atomic_abort(atomic_file *af);
 
-/* Returns a malloc'd "<path>.tmp.<pid>" name for writers that need a path (libzip, libpng). */
+/* Returns a malloc'd "<path>.tmp.<pid>" name for writers that need a path
+ * (libpng), registered as a live temporary (below) until atomic_rename or
+ * atomic_discard. */
 char *atomic_tmp_name(const char *path, ppad_err *err);
 /* rename(tmp, path) with an error naming path; removes tmp on failure. */
 int atomic_rename(const char *tmp, const char *path, ppad_err *err);
+/* Removes a temporary made by atomic_tmp_name (the name is not freed). */
+void atomic_discard(const char *tmp);
+
+/* Live temporaries: every temporary name of an atomic write is recorded while
+ * it exists; fileio_cleanup_on_signals() makes SIGINT, SIGTERM, SIGHUP and
+ * SIGQUIT remove them all before the process dies of the signal (a program
+ * calls it once, at start). Up to FILEIO_MAX_LIVE at a time are tracked. */
+#define FILEIO_MAX_LIVE 256
+void fileio_cleanup_on_signals(void);
 
 int file_exists(const char *path);
 int dir_exists(const char *path);

@@ -34,30 +34,6 @@ int cli_usage(const char *verb, const char *fmt, ...) {
     return 2;
 }
 
-int cli_int(const char *opt, const char *s, long lo, long hi, long *out, ppad_err *err) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end) return ppad_fail(err, "%s: '%s' is not an integer", opt, s);
-    if (v < lo || v > hi) return ppad_fail(err, "%s: %ld is out of range [%ld, %ld]", opt, v, lo, hi);
-    *out = v;
-    return 0;
-}
-
-int cli_double(const char *opt, const char *s, double *out, ppad_err *err) {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end) return ppad_fail(err, "%s: '%s' is not a number", opt, s);
-    *out = v;
-    return 0;
-}
-
-int cli_opt(int argc, char **argv, int i, const char *name) {
-    (void)argc;
-    return strcmp(argv[i], name) == 0;
-}
-
 int cli_is_help(const char *a) { return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0; }
 
 void cli_set_threads(long n) {
@@ -77,9 +53,18 @@ void cli_csv_field(FILE *f, const char *s) {
     fputc('"', f);
 }
 
+const char *cli_num(char *buf, double v) {
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    return buf;
+}
+
 void cli_print_probs(FILE *f, const double *probs) {
+    char b[32];
     for (int k = 0; k < PPAD_NPOS; k++) {
         if (isnan(probs[k])) fputc(',', f);
-        else fprintf(f, ",%.17g", probs[k]);
+        else fprintf(f, ",%s", cli_num(b, probs[k]));
     }
 }

@@ -38,46 +38,123 @@ int cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: "ppad <verb>: <msg> (see 'ppad <verb> --help')", returns 2. */
 int cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Option parsing helpers: return 0 ok, -1 on a malformed value (message in err). */
-int cli_int(const char *opt, const char *s, long lo, long hi, long *out, ppad_err *err);
-int cli_double(const char *opt, const char *s, double *out, ppad_err *err);
-/* True if argv[i] is "--name"; also requires a following value when need_value
- * (prints a usage error into err and returns -1 if missing). */
-int cli_opt(int argc, char **argv, int i, const char *name);
-/* Threads: --threads N (default: all cores); applies it to OpenMP and OpenBLAS. */
+/* ---- the option parser (opts.c) ----
+ * Each verb describes its options in a table; cli_parse reads argv against it.
+ * Every verb also takes the common options --threads N, --quiet, --help/-h and
+ * "--" (what follows are arguments). Usage errors print one line
+ *   ppad <verb>: <problem> (see 'ppad <verb> --help')
+ * and give exit status 2: an unknown option, a missing or malformed value, a
+ * value out of range, an option given twice, a missing required option, an
+ * output that names an input. Before any work, every output location is
+ * checked: its folder exists and is writable, it is not a folder (or, for a
+ * folder output, it is one or can be made), it names no input of the command
+ * (same file, links resolved) and no other output. */
+typedef enum cli_kind {
+    OPT_FLAG,   /* int *: set to 1 */
+    OPT_STR,    /* const char **: a value */
+    OPT_IN,     /* const char **: an input file or folder (outputs may not name it) */
+    OPT_OUT,    /* const char **: an output file */
+    OPT_OUTDIR, /* const char **: an output folder (made if missing, its parent must exist) */
+    OPT_INT,    /* int *: integer in [imin, imax] */
+    OPT_LONG,   /* long long *: integer in [imin, imax] */
+    OPT_DBL,    /* double *: finite number in [dmin, dmax] (ends excluded with .open) */
+    OPT_CHOICE, /* int *: index of the value in choices, "a|b|c" */
+    OPT_LIST,   /* cli_list *: the values up to the next option (--image A B C);
+                 * a verb with a list option takes no positional arguments */
+} cli_kind;
+enum { OPEN_LO = 1, OPEN_HI = 2 };
+#define CLI_MAX_OPTS 64
+
+typedef struct cli_list { const char **v; int n; } cli_list;
+
+typedef struct cli_opt {
+    const char *name; /* "--out" */
+    cli_kind kind;
+    void *dst;
+    long long imin, imax; /* OPT_INT, OPT_LONG */
+    double dmin, dmax;    /* OPT_DBL */
+    int open;             /* OPT_DBL: OPEN_LO and/or OPEN_HI */
+    const char *choices;  /* OPT_CHOICE */
+    int required;
+    int *given;           /* optional: set to 1 when the option appears */
+} cli_opt;
+
+/* Table entries: OPT("--out", OPT_OUT, &out, .required = 1), ..., OPT_END. */
+#define OPT(name_, kind_, dst_, ...) {.name = (name_), .kind = (kind_), .dst = (dst_), __VA_ARGS__}
+#define OPT_END {.name = NULL}
+
+typedef struct cli_verb {
+    const char *name; /* "train" */
+    const char *help; /* printed by --help, followed by the common options */
+    const cli_opt *opts; /* ends with an entry whose name is NULL */
+    cli_list *args;      /* receives the positional arguments; NULL: none accepted */
+    const char *args_name; /* "IMAGE": for messages */
+    int args_min;
+    int args_are_inputs; /* the arguments are input files: outputs may not name them */
+} cli_verb;
+
+typedef struct cli_ctx {
+    const cli_verb *verb;
+    int threads; /* --threads (0: all cores; already applied by cli_parse) */
+    int quiet;   /* --quiet */
+} cli_ctx;
+
+/* Parses argv (argv[0] is the verb) and checks the output locations. Returns 0
+ * to go on, or 1 when the verb must return *status now (0 after --help, 2
+ * after a usage error, 1 when an output location cannot be written). The
+ * positional arguments are compacted to the front of argv. */
+int cli_parse(cli_ctx *c, const cli_verb *verb, int argc, char **argv, int *status);
+/* The output checks cli_parse runs (also for outputs a verb derives itself,
+ * such as train's OUT-runK.pt): 0 ok, 2 if path names an input (a usage
+ * error), 1 if it cannot be written there; message in err. */
+int cli_check_outputs(const cli_ctx *c, ppad_err *err);
+int cli_check_output(const cli_ctx *c, const char *opt, const char *path, int folder, ppad_err *err);
+/* Where path could be written: its folder exists and is writable; path is not
+ * a folder or other non-regular file (folder != 0: it is a writable folder, or
+ * can be made). 0 or -1. */
+int cli_output_location(const char *path, int folder, ppad_err *err);
+/* After a dataset is opened: 2 (message in err) if an existing output file is
+ * one of its images, else 0. */
+int cli_check_dataset_outputs(const cli_ctx *c, const dataset *d, ppad_err *err);
+/* 1 if a and b name one file (same inode, links resolved; or, for files not
+ * yet made, the same canonical path). */
+int cli_same_file(const char *a, const char *b);
+/* Applies --threads to OpenMP and OpenBLAS (n <= 0: leave the default). */
 void cli_set_threads(long n);
 int cli_is_help(const char *a);
 
-/* Option-loop helpers, for a chain of `if (...) ... else if` over argv with the
- * variables a (argv[i]), argv, i, has (i + 1 < argc) and err in scope: parse
- * "--name VALUE" into dst (a long/int or a double), or return the verb's error. */
-#define CLI_INT_OPT(name, lo, hi, dst)                                                   \
-    else if (!strcmp(a, name) && has) {                                                  \
-        long v_;                                                                         \
-        if (cli_int(name, argv[++i], lo, hi, &v_, &err)) return cli_error(&err);         \
-        dst = v_;                                                                        \
-    }
-#define CLI_DBL_OPT(name, dst) \
-    else if (!strcmp(a, name) && has) { if (cli_double(name, argv[++i], &dst, &err)) return cli_error(&err); }
+/* ---- the images a scoring verb works on (inputs.c) ----
+ * Arguments that are files stay themselves, folders stand for their images (as
+ * the dataset layouts list them); list (may be NULL) is a file with one path
+ * per line ('#' comments and blank lines skipped, relative paths starting at
+ * the list's folder), or "-" for standard input. Fails if nothing is listed. */
+typedef struct cli_inputs { char **paths; size_t n, cap; } cli_inputs;
+int  cli_inputs_gather(cli_inputs *in, const cli_list *args, const char *list, ppad_err *err);
+void cli_inputs_free(cli_inputs *in);
+
+/* The options every PPAD verb shares: --weights, --vocab, --precision, --classes,
+ * --positions, --no-image-prompt. */
+#define CLI_SESSION_OPTS(so)                                                                  \
+    OPT("--weights", OPT_IN, &(so).weights, .required = 1), OPT("--vocab", OPT_IN, &(so).vocab),   \
+    OPT("--precision", OPT_CHOICE, &(so).precision, .choices = "fp32|bf16"),                      \
+    OPT("--classes", OPT_STR, &(so).classes), OPT("--positions", OPT_STR, &(so).positions),         \
+    OPT("--no-image-prompt", OPT_FLAG, &(so).no_image_prompt)
+
 /* --classes "normal,pneumonia" and --positions "left lung,right lung,upper lung,lower lung,"
  * (either may be NULL: defaults). */
 int cli_names(ppad_names *names, const char *classes, const char *positions, ppad_err *err);
+/* Splits the comma list of option opt into exactly n names (messages name opt). */
+int cli_name_list(char out[][PPAD_MAXNAME], int n, const char *list, const char *opt, ppad_err *err);
 
 /* Model + vocabulary + prompts + engine, as every PPAD verb needs them. */
 typedef struct cli_session_opts {
     const char *weights, *prompts; /* prompts NULL: fresh initialisation from seed */
     const char *vocab, *classes, *positions;
     unsigned long long seed;
-    int micro;        /* image micro-batch (0: default 16) */
-    int image_prompt; /* 0: ablation without the image prompt */
-    const char *precision; /* NULL/"fp32", or "bf16": reduced-precision image-tower products */
+    int micro;           /* image micro-batch (0: default 16) */
+    int no_image_prompt; /* 1: ablation without the image prompt */
+    int precision;       /* 0 fp32, 1 bf16: reduced-precision image-tower products */
 } cli_session_opts;
-
-/* The options every PPAD verb shares, into so: --weights, --vocab, --precision,
- * --classes, --positions (each with a value) and --no-image-prompt. Returns 1
- * if argv[*i] was one of them (advancing *i past its value), else 0. */
-int cli_session_opt(cli_session_opts *so, char **argv, int *i, int has);
-#define CLI_SESSION_OPTS(so) else if (cli_session_opt(&(so), argv, &i, has)) {}
 typedef struct cli_session {
     ppad_model *m;
     ppad_vocab *vocab;
@@ -88,10 +165,13 @@ typedef struct cli_session {
 } cli_session;
 /* Writes s as a CSV field (quoted when it holds a comma, quote or newline). */
 void cli_csv_field(FILE *f, const char *s);
-/* ",p0,p1,p2,p3,p4" with full precision; positions not scored (NaN) give empty fields. */
+/* The one number format of every CSV ppad writes: the shortest decimal that
+ * reads back as exactly v (as Python's repr); buf holds at least 32 bytes. */
+const char *cli_num(char *buf, double v);
+/* ",p0,p1,p2,p3,p4" in that format; positions not scored (NaN) give empty fields. */
 void cli_print_probs(FILE *f, const double *probs);
-/* Applies --precision to a loaded model ("fp32" or "bf16"; NULL = fp32). */
-int cli_apply_precision(ppad_model *m, const char *precision, ppad_err *err);
+/* Applies --precision (0 fp32, 1 bf16) to a loaded model; notes a CPU without bf16. */
+int cli_apply_precision(ppad_model *m, int precision, ppad_err *err);
 int  session_open(cli_session *s, const cli_session_opts *o, ppad_err *err);
 void session_close(cli_session *s);
 
@@ -109,15 +189,18 @@ typedef struct cli_report {
     int on;                       /* --report was given */
     char html[4096], json[4096];  /* DIR/report.html, DIR/report.json */
 } cli_report;
-/* dir NULL: off. Otherwise creates/checks DIR and checks both outputs against
- * the inputs, before any work. */
-int  cli_report_prepare(cli_report *r, const char *dir, const char *const *inputs, int n, ppad_err *err);
+/* --report DIR (an OPT_OUTDIR option, so cli_parse checked DIR): makes DIR
+ * if missing and checks DIR/report.html and DIR/report.json like the verb's
+ * other outputs. dir NULL: off. Returns 0, or the verb's exit status with the
+ * message in err: 2 when a report file would overwrite an input, else 1. */
+int  cli_report_prepare(cli_report *r, const cli_ctx *cx, const char *dir, ppad_err *err);
 /* The report of d's scored test split (fused (n_test), probs (n_test, 5) or
  * NULL); in holds the verb's settings (and runs, logs, lesions). */
 int  cli_report_write(const cli_report *r, report_input *in, const dataset *d, const double *fused,
                       const double *probs, ppad_err *err);
-/* Records "ppad VERB ARGS..." as the report's "command" setting. */
-void cli_report_command(report_input *in, int argc, char **argv, const char *verb);
+/* "ppad VERB ARGS..." (shell-quoted where needed) into buf, for a report's
+ * "command" setting; call it before cli_parse, which reorders argv. */
+void cli_command_line(char *buf, size_t size, int argc, char **argv, const char *verb);
 
 /* The scores CSV (probs may be NULL: empty p_* fields). */
 int cli_write_scores(const char *path, const dataset *d, const double *fused, const double *probs, ppad_err *err);

@@ -2,6 +2,7 @@
  * counts per split and label, the first few paths); optionally lists every
  * image or decodes them all to find unreadable files. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/error.h"
@@ -10,7 +11,7 @@
 #include "data/data.h"
 
 static const char *DATA_HELP =
-    "usage: ppad data --data DIR [--layout L] [--show K] [--list] [--check] [--threads T] [--quiet]\n"
+    "usage: ppad data --data DIR [--layout L] [--show K] [--list] [--check]\n"
     "\n"
     "Opens a dataset and prints a summary: layout, counts per split and label,\n"
     "and the first K paths of each class.\n"
@@ -31,11 +32,10 @@ static const char *DATA_HELP =
     "                 Class folders list *.png, *.jpg, *.jpeg (any case), hidden\n"
     "                 files skipped, sorted by name.\n"
     "  --show K       paths shown per class (default 3)\n"
-    "  --list         print every image as 'split,label,path' instead of the summary\n"
-    "  --check        also decode every image as the model loads it (fails on the\n"
-    "                 first undecodable or truncated file, naming it)\n"
-    "  --threads T    worker threads for --check (default: all cores)\n"
-    "  --quiet        no progress bar\n"
+    "  --list         print every image as CSV 'split,label,path' instead of the summary\n"
+    "                 (paths quoted where CSV needs it)\n"
+    "  --check        also decode every image as the model loads it; every file that\n"
+    "                 fails is reported (one line each), then the count, exit status 1\n"
     "Images load as 8-bit gray (16-bit PNG samples keep their high byte), resized\n"
     "to 224x224 with Pillow's bicubic filter; VinDr images go to 256x256 first.\n";
 
@@ -48,11 +48,20 @@ static void show_class(const char *title, const dataset_item *items, size_t n, i
     }
 }
 
-/* Decodes every image; reports the first failure in list order. */
-static int check_all(const dataset *d, int quiet, ppad_err *err) {
+typedef struct bad_file { long index; ppad_err e; } bad_file;
+
+static int cmp_bad(const void *a, const void *b) {
+    long x = ((const bad_file *)a)->index, y = ((const bad_file *)b)->index;
+    return (x > y) - (x < y);
+}
+
+/* Decodes every image as the model loads it. Every failure is printed (one line
+ * each, in list order) after the pass; returns how many failed, or -1 (err) if
+ * the failures could not even be recorded. */
+static long check_all(const dataset *d, int quiet, ppad_err *err) {
     long n_train = (long)d->n_train, total = n_train + (long)d->n_test;
-    long bad = -1;
-    ppad_err first = {{0}};
+    bad_file *bad = NULL;
+    long n_bad = 0, cap = 0, lost = 0;
     ppad_progress pg;
     progress_begin(&pg, "check", total, quiet || total < 200);
     long done = 0;
@@ -65,60 +74,65 @@ static int check_all(const dataset *d, int quiet, ppad_err *err) {
         if (!rc) gray8_free(&g);
         #pragma omp critical(data_check)
         {
-            if (rc && (bad < 0 || i < bad)) {
-                bad = i;
-                first = e;
+            if (rc) {
+                if (n_bad == cap) {
+                    long nc = cap ? 2 * cap : 16;
+                    bad_file *nb = realloc(bad, sizeof *bad * (size_t)nc);
+                    if (nb) bad = nb, cap = nc;
+                }
+                if (n_bad < cap) bad[n_bad++] = (bad_file){i, e};
+                else lost++;
             }
             progress_update(&pg, ++done, NULL);
         }
     }
-    if (bad >= 0) {
-        if (pg.tty && !pg.quiet) fputc('\n', stderr); /* end the bar's line before the error */
-        *err = first;
-        return -1;
-    }
-    progress_end(&pg, NULL);
-    return 0;
+    if (n_bad && pg.tty && !pg.quiet) fputc('\n', stderr); /* end the bar's line before the list */
+    else progress_end(&pg, NULL);
+    qsort(bad, (size_t)n_bad, sizeof *bad, cmp_bad);
+    for (long k = 0; k < n_bad; k++) cli_error(&bad[k].e);
+    free(bad);
+    if (lost) return ppad_fail(err, "out of memory recording the undecodable images");
+    return n_bad;
+}
+
+static void print_item(const char *split, const dataset_item *it) {
+    printf("%s,%d,", split, it->label);
+    cli_csv_field(stdout, it->path);
+    putchar('\n');
 }
 
 int cmd_data(int argc, char **argv) {
     const char *root = NULL, *layout = NULL;
-    long show = 3, threads = 0;
-    int list = 0, check = 0, quiet = 0;
+    int show = 3, list = 0, check = 0;
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            fputs(DATA_HELP, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--list")) { list = 1; continue; }
-        if (!strcmp(a, "--check")) { check = 1; continue; }
-        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
-        if (strcmp(a, "--data") && strcmp(a, "--layout") && strcmp(a, "--show") && strcmp(a, "--threads"))
-            return cli_usage("data", "unknown option '%s'", a);
-        if (i + 1 >= argc) return cli_usage("data", "%s needs a value", a);
-        const char *v = argv[++i];
-        if (!strcmp(a, "--data")) root = v;
-        else if (!strcmp(a, "--layout")) layout = v;
-        else if (!strcmp(a, "--show")) {
-            if (cli_int(a, v, 0, 1000000, &show, &err)) return cli_usage("data", "%s", err.msg);
-        } else if (cli_int(a, v, 1, 1024, &threads, &err)) {
-            return cli_usage("data", "%s", err.msg);
-        }
-    }
-    if (!root) return cli_usage("data", "--data is required");
+    const cli_opt opts[] = {
+        OPT("--data", OPT_IN, &root, .required = 1),
+        OPT("--layout", OPT_STR, &layout),
+        OPT("--show", OPT_INT, &show, .imin = 0, .imax = 1000000),
+        OPT("--list", OPT_FLAG, &list),
+        OPT("--check", OPT_FLAG, &check),
+        OPT_END};
+    const cli_verb verb = {.name = "data", .help = DATA_HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
     int lay;
     if (dataset_parse_layout(layout, &lay, &err)) return cli_usage("data", "--layout: %s", err.msg);
-    cli_set_threads(threads);
     dataset d;
     if (dataset_open(&d, root, layout, &err)) return cli_error(&err);
     int rc = 0;
-    if (check && check_all(&d, quiet, &err)) rc = 1;
-    if (rc == 0 && list) {
-        for (size_t i = 0; i < d.n_train; i++) printf("train,%d,%s\n", d.train[i].label, d.train[i].path);
-        for (size_t i = 0; i < d.n_test; i++) printf("test,%d,%s\n", d.test[i].label, d.test[i].path);
-    } else if (rc == 0) {
+    long n_bad = check ? check_all(&d, cx.quiet, &err) : 0;
+    if (n_bad < 0) {
+        dataset_free(&d);
+        return cli_error(&err);
+    }
+    if (n_bad > 0) {
+        rc = 1;
+        ppad_fail(&err, "%s: %ld of %zu images cannot be read (listed above)", d.root, n_bad, d.n_train + d.n_test);
+    } else if (list) {
+        for (size_t i = 0; i < d.n_train; i++) print_item("train", &d.train[i]);
+        for (size_t i = 0; i < d.n_test; i++) print_item("test", &d.test[i]);
+    } else {
         printf("layout: %s\n", dataset_layout_name(d.layout));
         printf("root: %s\n", d.root);
         if (d.base_size == DATASET_INPUT_SIZE)

@@ -7,58 +7,34 @@
 #include "cli/cli.h"
 
 static const char *HELP =
-    "usage: ppad embed --weights W [--vocab V] [--threads N] (--image FILE... | --text STRING...)\n\n"
+    "usage: ppad embed --weights W [--vocab V] (--image FILE... | --text STRING...)\n\n"
     "Prints CSV with a header row, then one row per input: the input (file path or text), then the\n"
     "L2-normalised CLIP feature (embed_dim values, e.g. 512). Images are preprocessed as PPAD does\n"
     "(8-bit gray, Pillow bicubic resize to 224x224, CheXzero normalisation).\n\n"
     "  --weights W    CLIP checkpoint (.pt)\n"
     "  --vocab V      bpe_simple_vocab_16e6.txt.gz (default: $PPAD_VOCAB, then beside the weights);\n"
     "                 without it only the default PPAD prompt words can be tokenised\n"
-    "  --threads N    worker threads (default: all cores)\n"
     "  --image FILE.. one or more PNG/JPEG files\n"
     "  --text STR..   one or more texts\n";
 
 int cmd_embed(int argc, char **argv) {
     const char *weights = NULL, *vocab_path = NULL;
-    long threads = 0;
-    int mode = 0; /* 1 image, 2 text */
-    const char **inputs = calloc((size_t)argc, sizeof(char *));
-    int n = 0;
+    cli_list images = {0}, texts = {0};
     ppad_err err = {{0}};
-    if (!inputs) return cli_errorf("out of memory");
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            fputs(HELP, stdout);
-            free(inputs);
-            return 0;
-        } else if (strcmp(a, "--weights") == 0 && i + 1 < argc) {
-            weights = argv[++i];
-        } else if (strcmp(a, "--vocab") == 0 && i + 1 < argc) {
-            vocab_path = argv[++i];
-        } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
-            if (cli_int("--threads", argv[++i], 1, 1024, &threads, &err) != 0) {
-                free(inputs);
-                return cli_error(&err);
-            }
-        } else if (strcmp(a, "--image") == 0 || strcmp(a, "--text") == 0) {
-            int m = a[2] == 'i' ? 1 : 2;
-            if (mode && mode != m) {
-                free(inputs);
-                return cli_usage("embed", "give either --image or --text, not both");
-            }
-            mode = m;
-            while (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) inputs[n++] = argv[++i];
-        } else {
-            free(inputs);
-            return cli_usage("embed", "unexpected argument '%s'", a);
-        }
-    }
-    if (!weights || !mode || n == 0) {
-        free(inputs);
-        return cli_usage("embed", "--weights and at least one --image or --text input are required");
-    }
-    cli_set_threads(threads);
+    const cli_opt opts[] = {
+        OPT("--weights", OPT_IN, &weights, .required = 1),
+        OPT("--vocab", OPT_IN, &vocab_path),
+        OPT("--image", OPT_LIST, &images),
+        OPT("--text", OPT_LIST, &texts),
+        OPT_END};
+    const cli_verb verb = {.name = "embed", .help = HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if (images.n && texts.n) return cli_usage("embed", "give either --image or --text, not both");
+    if (!images.n && !texts.n) return cli_usage("embed", "give --image FILE... or --text STRING...");
+    const int mode = images.n ? 1 : 2, n = images.n ? images.n : texts.n;
+    const char **inputs = images.n ? images.v : texts.v;
     ppad_model *m = NULL;
     ppad_vocab *vocab = NULL;
     float *feat = NULL;
@@ -95,7 +71,6 @@ int cmd_embed(int argc, char **argv) {
 out:
     if (rc) cli_error(&err);
     free(feat);
-    free(inputs);
     ppad_vocab_free(vocab);
     ppad_model_free(m);
     return rc;

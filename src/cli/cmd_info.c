@@ -25,17 +25,11 @@ static void commas(char *buf, size_t n, long long v) {
 
 int cmd_info(int argc, char **argv) {
     const char *weights = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(HELP, stdout);
-            return 0;
-        } else if (strcmp(argv[i], "--weights") == 0 && i + 1 < argc) {
-            weights = argv[++i];
-        } else {
-            return cli_usage("info", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!weights) return cli_usage("info", "--weights is required");
+    const cli_opt opts[] = {OPT("--weights", OPT_IN, &weights, .required = 1), OPT_END};
+    const cli_verb verb = {.name = "info", .help = HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
     ppad_err err = {{0}};
     ppad_model *m;
     if (ppad_model_load(&m, weights, &err) != 0) return cli_error(&err);

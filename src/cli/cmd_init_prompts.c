@@ -1,5 +1,6 @@
 /* cmd_init_prompts.c — ppad init-prompts: a fresh prompt file, initialised as
  * the spec says (ctx ~ N(0, 0.02^2), mask_embedding ~ N(0, 0.02^2) * 10). */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,18 +43,17 @@ static int widths_from(const char *path, int *wt, int *wv, int *np, ppad_err *er
 
 int cmd_init_prompts(int argc, char **argv) {
     const char *out = NULL, *weights = NULL;
-    long seed = -1;
+    long long seed = 0;
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
-        else if (!strcmp(a, "--out") && i + 1 < argc) out = argv[++i];
-        else if (!strcmp(a, "--weights") && i + 1 < argc) weights = argv[++i];
-        else if (!strcmp(a, "--seed") && i + 1 < argc) {
-            if (cli_int("--seed", argv[++i], 0, 0x7fffffffffffffffL, &seed, &err)) return cli_error(&err);
-        } else return cli_usage("init-prompts", "unexpected argument '%s'", a);
-    }
-    if (!out || seed < 0) return cli_usage("init-prompts", "--seed and --out are required");
+    const cli_opt opts[] = {
+        OPT("--seed", OPT_LONG, &seed, .imin = 0, .imax = LLONG_MAX, .required = 1),
+        OPT("--out", OPT_OUT, &out, .required = 1),
+        OPT("--weights", OPT_IN, &weights),
+        OPT_END};
+    const cli_verb verb = {.name = "init-prompts", .help = HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
     int wt = 512, wv = 768, np = 49;
     if (weights && widths_from(weights, &wt, &wv, &np, &err) != 0) return cli_error(&err);
     ppad_params p;

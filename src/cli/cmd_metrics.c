@@ -29,26 +29,15 @@ int cmd_metrics(int argc, char **argv) {
     double threshold = 0.5;
     int json = 0;
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            fputs(HELP, stdout);
-            return 0;
-        } else if (strcmp(a, "--scores") == 0) {
-            if (i + 1 >= argc) return cli_usage("metrics", "--scores needs a CSV file");
-            path = argv[++i];
-        } else if (strcmp(a, "--threshold") == 0) {
-            if (i + 1 >= argc) return cli_usage("metrics", "--threshold needs a number");
-            if (cli_double("--threshold", argv[++i], &threshold, &err) != 0) return cli_usage("metrics", "%s", err.msg);
-        } else if (strcmp(a, "--json") == 0) {
-            json = 1;
-        } else {
-            return cli_usage("metrics", "unknown argument '%s'", a);
-        }
-    }
-    if (!path) return cli_usage("metrics", "give the scores with --scores FILE.csv");
-    if (!(threshold == threshold) || threshold - threshold != 0)
-        return cli_usage("metrics", "--threshold: '%g' is not a finite number", threshold);
+    const cli_opt opts[] = {
+        OPT("--scores", OPT_IN, &path, .required = 1),
+        OPT("--threshold", OPT_DBL, &threshold, .dmin = 0, .dmax = 1),
+        OPT("--json", OPT_FLAG, &json),
+        OPT_END};
+    const cli_verb verb = {.name = "metrics", .help = HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
 
     ppad_scores s;
     if (scores_csv_read(&s, path, &err) != 0) return cli_error(&err);

@@ -10,7 +10,7 @@
 
 static const char *PHANTOM_HELP =
     "usage: ppad phantom --out DIR --normal N --abnormal M [--train-normal K] [--seed S]\n"
-    "                    [--size 256] [--force] [--quiet] [--threads T]\n"
+    "                    [--size 256] [--force]\n"
     "\n"
     "Writes synthetic PA chest radiographs (8-bit gray PNG, size x size) in the\n"
     "ZhangLab layout that 'ppad data' and the other verbs read:\n"
@@ -34,51 +34,32 @@ static const char *PHANTOM_HELP =
     "  --size P          image side in pixels, 64..2048 (default 256; the folder\n"
     "                    names keep the layout's '_256')\n"
     "  --force           write into class folders that already hold files, removing\n"
-    "                    the normal_*.png / pneumonia_*.png an earlier run left there\n"
-    "  --quiet           no progress bar\n"
-    "  --threads T       worker threads (default: all cores)\n";
+    "                    the normal_*.png / pneumonia_*.png an earlier run left there\n";
 
 int cmd_phantom(int argc, char **argv) {
     phantom_tree_opts o = {.dir = NULL, .n_normal = 0, .n_abnormal = 0, .n_train_normal = -1, .seed = 0, .size = 256};
-    long threads = 0, lv;
+    long long n_normal = 0, n_abnormal = 0, n_train = -1, seed = 0;
+    const cli_opt opts[] = {
+        OPT("--out", OPT_OUTDIR, &o.dir, .required = 1),
+        OPT("--normal", OPT_LONG, &n_normal, .imin = 0, .imax = 10000000),
+        OPT("--abnormal", OPT_LONG, &n_abnormal, .imin = 0, .imax = 10000000),
+        OPT("--train-normal", OPT_LONG, &n_train, .imin = 0, .imax = 10000000),
+        OPT("--seed", OPT_LONG, &seed, .imin = 0, .imax = LLONG_MAX),
+        OPT("--size", OPT_INT, &o.size, .imin = PHANTOM_MIN_SIZE, .imax = PHANTOM_MAX_SIZE),
+        OPT("--force", OPT_FLAG, &o.force),
+        OPT_END};
+    const cli_verb verb = {.name = "phantom", .help = PHANTOM_HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            fputs(PHANTOM_HELP, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--force")) { o.force = 1; continue; }
-        if (!strcmp(a, "--quiet")) { o.quiet = 1; continue; }
-        static const char *const VALUED[] = {"--out", "--normal", "--abnormal", "--train-normal",
-                                             "--seed", "--size", "--threads"};
-        int known = 0;
-        for (size_t k = 0; k < sizeof VALUED / sizeof VALUED[0]; k++) known |= !strcmp(a, VALUED[k]);
-        if (!known) return cli_usage("phantom", "unknown option '%s'", a);
-        if (i + 1 >= argc) return cli_usage("phantom", "%s needs a value", a);
-        const char *v = argv[++i];
-        if (!strcmp(a, "--out")) {
-            o.dir = v;
-            continue;
-        }
-        long lo = 0, hi = 10000000;
-        if (!strcmp(a, "--seed")) hi = LONG_MAX;
-        else if (!strcmp(a, "--size")) lo = PHANTOM_MIN_SIZE, hi = PHANTOM_MAX_SIZE;
-        else if (!strcmp(a, "--threads")) lo = 1, hi = 1024;
-        if (cli_int(a, v, lo, hi, &lv, &err)) return cli_usage("phantom", "%s", err.msg);
-        if (!strcmp(a, "--normal")) o.n_normal = lv;
-        else if (!strcmp(a, "--abnormal")) o.n_abnormal = lv;
-        else if (!strcmp(a, "--train-normal")) o.n_train_normal = lv;
-        else if (!strcmp(a, "--seed")) o.seed = (uint64_t)lv;
-        else if (!strcmp(a, "--size")) o.size = (int)lv;
-        else threads = lv;
-    }
-    if (!o.dir) return cli_usage("phantom", "--out is required");
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    o.quiet = cx.quiet;
+    o.n_normal = (long)n_normal, o.n_abnormal = (long)n_abnormal, o.n_train_normal = (long)n_train;
+    o.seed = (uint64_t)seed;
     if (o.n_normal + o.n_abnormal == 0) return cli_usage("phantom", "nothing to write: give --normal and/or --abnormal");
     if (o.n_train_normal < 0) o.n_train_normal = (o.n_normal + 1) / 2;
     if (o.n_train_normal > o.n_normal)
         return cli_usage("phantom", "--train-normal %ld is more than --normal %ld", o.n_train_normal, o.n_normal);
-    cli_set_threads(threads);
     if (phantom_write_tree(&o, &err)) return cli_error(&err);
     if (!o.quiet)
         printf("%s: %ld train normal, %ld test normal, %ld test abnormal\n", o.dir,

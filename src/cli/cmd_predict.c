@@ -10,72 +10,113 @@
 #include "ppad/evaluate.h"
 
 static const char *HELP =
-    "usage: ppad predict --weights W --prompts P [options] IMAGE...\n\n"
-    "Scores chest X-rays with trained PPAD prompts. Prints CSV with a header:\n"
+    "usage: ppad predict --weights W --prompts P [options] IMAGE|FOLDER... [--list FILE]\n\n"
+    "Scores chest X-rays with trained PPAD prompts. Prints CSV with a header, one row per image as soon\n"
+    "as it is scored (in input order):\n"
     "  path,score,p_left,p_right,p_upper,p_lower,p_whole,verdict\n"
     "p_* is the anomaly probability with each position's prompts (softmax over normal/pneumonia);\n"
     "score is max(p) if max(p) > 0.8, else mean(p); verdict is 'abnormal' if score > threshold.\n"
+    "Numbers are the shortest decimals that read back exactly; paths are quoted where CSV needs it.\n"
     "A random or untrained backbone gives meaningless scores: this is a research tool, not a diagnosis.\n\n"
     "  --weights W         CheXzero CLIP checkpoint (.pt)\n"
     "  --prompts P         trained prompts (.pt from ppad train, or a released PPAD file)\n"
-    "  --threshold T       decision threshold (default 0.5)\n"
+    "  IMAGE|FOLDER        image files (PNG, JPEG), or folders standing for the images in them\n"
+    "  --list FILE         also the images listed in FILE, one path per line (relative paths start at\n"
+    "                      FILE's folder; '#' comments); '-' reads the list from standard input\n"
+    "  --on-error M        stop (default): the first image that cannot be read or scored ends the run;\n"
+    "                      skip: report each such image on stderr, score the rest, exit 1 at the end\n"
+    "  --threshold T       decision threshold in [0, 1] (default 0.5)\n"
     "  --no-position       ablation: whole image only, score = p_whole (other p_* are empty)\n"
     "  --no-image-prompt   ablation: never apply the image prompt\n"
     "  --classes A,B / --positions ... / --vocab V   prompt names (see ppad step --help)\n"
     "  --precision P       fp32 (default) or bf16: image tower matrix products in bfloat16 (AVX512-BF16,\n"
     "                      fp32 accumulation; falls back to fp32 on CPUs without it); ~2x faster\n"
-    "  --threads N         worker threads (default: all cores)\n";
+    "A score that is not a finite number (broken prompts or backbone) is an error, never a verdict.\n";
+
+typedef struct predict_ctx {
+    const cli_inputs *in;
+    double threshold;
+    long n_bad;
+} predict_ctx;
+
+static int print_row(void *vctx, int i, const double *probs, double fused, const ppad_err *bad, ppad_err *err) {
+    predict_ctx *c = vctx;
+    const char *path = c->in->paths[i];
+    ppad_err why;
+    if (!bad && !isfinite(fused)) {
+        ppad_fail(&why, "%s: the score is not a finite number (%g); check the prompts and the backbone", path, fused);
+        bad = &why;
+        if (c->n_bad < 0) { /* --on-error stop */
+            *err = why;
+            return -1;
+        }
+    }
+    if (bad) {
+        cli_error(bad);
+        c->n_bad++;
+        return 0;
+    }
+    char b[32];
+    cli_csv_field(stdout, path);
+    printf(",%s", cli_num(b, fused));
+    cli_print_probs(stdout, probs);
+    printf(",%s\n", fused > c->threshold ? "abnormal" : "normal");
+    if (i % 8 == 7 && fflush(stdout) != 0) return ppad_fail(err, "cannot write the output");
+    return 0;
+}
 
 int cmd_predict(int argc, char **argv) {
-    cli_session_opts so = {.image_prompt = 1};
+    cli_session_opts so = {0};
     double threshold = 0.5;
-    long threads = 0;
-    int no_position = 0, n = 0;
+    int no_position = 0, on_error = 0;
+    const char *list = NULL;
+    cli_list args = {0};
     ppad_err err = {{0}};
-    const char **paths = calloc((size_t)argc, sizeof(char *));
-    if (!paths) return cli_errorf("out of memory");
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (cli_is_help(a)) { fputs(HELP, stdout); free(paths); return 0; }
-        CLI_SESSION_OPTS(so)
-        else if (!strcmp(a, "--prompts") && has) so.prompts = argv[++i];
-        else if (!strcmp(a, "--no-position")) no_position = 1;
-        else if (!strcmp(a, "--threshold") && has) {
-            if (cli_double("--threshold", argv[++i], &threshold, &err)) { free(paths); return cli_error(&err); }
-        } else if (!strcmp(a, "--threads") && has) {
-            if (cli_int("--threads", argv[++i], 1, 1024, &threads, &err)) { free(paths); return cli_error(&err); }
-        } else if (!strncmp(a, "--", 2)) {
-            free(paths);
-            return cli_usage("predict", "unexpected argument '%s'", a);
-        } else paths[n++] = a;
-    }
-    if (!so.weights || !so.prompts || n == 0) {
-        free(paths);
-        return cli_usage("predict", "--weights, --prompts and at least one image are required");
-    }
-    if (no_position) so.image_prompt = 0;
-    cli_set_threads(threads);
+    const cli_opt opts[] = {
+        CLI_SESSION_OPTS(so),
+        OPT("--prompts", OPT_IN, &so.prompts, .required = 1),
+        OPT("--list", OPT_IN, &list),
+        OPT("--on-error", OPT_CHOICE, &on_error, .choices = "stop|skip"),
+        OPT("--threshold", OPT_DBL, &threshold, .dmin = 0, .dmax = 1),
+        OPT("--no-position", OPT_FLAG, &no_position),
+        OPT_END};
+    const cli_verb verb = {.name = "predict", .help = HELP, .opts = opts, .args = &args, .args_name = "IMAGE (or --list FILE)", .args_min = 0, .args_are_inputs = 1};
+    cli_ctx cx;
+    int status;
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if (args.n == 0 && !list) return cli_usage("predict", "give at least one IMAGE, FOLDER or --list FILE");
+    if (no_position) so.no_image_prompt = 1;
+    cli_inputs in;
+    if (cli_inputs_gather(&in, &args, list, &err) != 0) return cli_error(&err);
     cli_session ss;
-    double *probs = NULL, *fused = NULL;
     int rc = 1;
-    if (session_open(&ss, &so, &err) != 0) { free(paths); return cli_error(&err); }
-    probs = ppad_malloc(sizeof(double) * (size_t)n * PPAD_NPOS, &err);
-    fused = ppad_malloc(sizeof(double) * (size_t)n, &err);
-    if (!probs || !fused) goto done;
-    if (evaluate_paths(&ss.eng, &ss.p, paths, n, eval_load_default, NULL, no_position, probs, fused, NULL, &err) != 0)
-        goto done;
+    if (session_open(&ss, &so, &err) != 0) {
+        cli_inputs_free(&in);
+        return cli_error(&err);
+    }
+    predict_ctx pc = {&in, threshold, on_error ? 0 : -1};
+    ppad_progress bar;
+    progress_begin(&bar, "score", (long)in.n, cx.quiet || in.n < 64);
     printf("path,score,p_left,p_right,p_upper,p_lower,p_whole,verdict\n");
-    for (int i = 0; i < n; i++) {
-        cli_csv_field(stdout, paths[i]);
-        printf(",%.9g", fused[i]);
-        cli_print_probs(stdout, probs + (size_t)i * PPAD_NPOS);
-        printf(",%s\n", fused[i] > threshold ? "abnormal" : "normal");
+    if (evaluate_stream(&ss.eng, &ss.p, (const char *const *)in.paths, (int)in.n, eval_load_default, NULL,
+                        no_position, on_error, print_row, &pc, &bar, &err) != 0)
+        goto done;
+    progress_end(&bar, NULL);
+    if (fflush(stdout) != 0) {
+        ppad_fail(&err, "cannot write the output");
+        goto done;
+    }
+    if (pc.n_bad > 0) {
+        ppad_fail(&err, "%ld of %zu images could not be scored (listed above)", pc.n_bad, in.n);
+        goto done;
     }
     rc = 0;
 done:
-    if (rc) cli_error(&err);
-    free(probs), free(fused), free(paths);
+    if (rc) {
+        fflush(stdout);
+        cli_error(&err);
+    }
+    cli_inputs_free(&in);
     session_close(&ss);
     return rc;
 }

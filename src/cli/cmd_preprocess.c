@@ -49,28 +49,22 @@ static int write_raw_f32(const char *path, const float *x, size_t n, ppad_err *e
 
 int cmd_preprocess(int argc, char **argv) {
     const char *in = NULL, *out = NULL, *raw = NULL;
-    long size = 224;
+    int size = 224;
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            fputs(PREPROCESS_HELP, stdout);
-            return 0;
-        }
-        int takes = !strcmp(a, "--image") || !strcmp(a, "--size") || !strcmp(a, "--out") || !strcmp(a, "--raw");
-        if (!takes) return cli_usage("preprocess", "unknown option '%s'", a);
-        if (i + 1 >= argc) return cli_usage("preprocess", "%s needs a value", a);
-        const char *v = argv[++i];
-        if (!strcmp(a, "--image")) in = v;
-        else if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--raw")) raw = v;
-        else if (cli_int("--size", v, 0, IMAGE_MAX_SIDE, &size, &err)) return cli_usage("preprocess", "%s", err.msg);
-    }
-    if (!in) return cli_usage("preprocess", "--image is required");
+    const cli_opt opts[] = {
+        OPT("--image", OPT_IN, &in, .required = 1),
+        OPT("--out", OPT_OUT, &out),
+        OPT("--raw", OPT_OUT, &raw),
+        OPT("--size", OPT_INT, &size, .imin = 0, .imax = IMAGE_MAX_SIDE),
+        OPT_END};
+    const cli_verb verb = {.name = "preprocess", .help = PREPROCESS_HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
     if (!out && !raw) return cli_usage("preprocess", "give --out and/or --raw");
 
     gray8 g;
-    int rc = size == 0 ? image_load_gray(&g, in, NULL, &err) : image_load_resized(&g, in, (int)size, NULL, &err);
+    int rc = size == 0 ? image_load_gray(&g, in, NULL, &err) : image_load_resized(&g, in, size, NULL, &err);
     if (rc) return cli_error(&err);
     if (out && image_write_png(out, &g, &err)) {
         gray8_free(&g);

@@ -1,5 +1,6 @@
 /* cmd_random_model.c — ppad random-model: a random-initialised backbone of
  * the CheXzero architecture, for demos and tests without downloads. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,27 +21,26 @@ static const char *HELP =
 
 int cmd_random_model(int argc, char **argv) {
     const char *out = NULL;
-    long seed = 0;
+    long long seed = 0;
     double embed_std = 0;
     clip_config c = {.image_size = 224, .patch = 32, .grid = 7, .n_patches = 49, .vision_width = 768,
                      .vision_layers = 12, .embed_dim = 512, .context = 77, .vocab = 49408, .text_width = 512,
                      .text_layers = 12};
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
-        else if (!strcmp(a, "--out") && has) out = argv[++i];
-        CLI_INT_OPT("--seed", 0, 0x7fffffffffffffffL, seed)
-        CLI_DBL_OPT("--embed-std", embed_std)
-        CLI_INT_OPT("--vision-width", 64, 4096, c.vision_width)
-        CLI_INT_OPT("--vision-layers", 1, 64, c.vision_layers)
-        CLI_INT_OPT("--text-width", 64, 4096, c.text_width)
-        CLI_INT_OPT("--text-layers", 1, 64, c.text_layers)
-        CLI_INT_OPT("--embed-dim", 1, 4096, c.embed_dim)
-        else return cli_usage("random-model", "unexpected argument '%s'", a);
-    }
-    if (!out) return cli_usage("random-model", "--out is required");
+    const cli_opt opts[] = {
+        OPT("--out", OPT_OUT, &out, .required = 1),
+        OPT("--seed", OPT_LONG, &seed, .imin = 0, .imax = LLONG_MAX),
+        OPT("--embed-std", OPT_DBL, &embed_std, .dmin = 0, .dmax = 1e3),
+        OPT("--vision-width", OPT_INT, &c.vision_width, .imin = 64, .imax = 4096),
+        OPT("--vision-layers", OPT_INT, &c.vision_layers, .imin = 1, .imax = 64),
+        OPT("--text-width", OPT_INT, &c.text_width, .imin = 64, .imax = 4096),
+        OPT("--text-layers", OPT_INT, &c.text_layers, .imin = 1, .imax = 64),
+        OPT("--embed-dim", OPT_INT, &c.embed_dim, .imin = 1, .imax = 4096),
+        OPT_END};
+    const cli_verb verb = {.name = "random-model", .help = HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
     if (c.vision_width % 64 || c.text_width % 64) return cli_usage("random-model", "widths must be multiples of 64");
     c.vision_heads = c.vision_width / 64;
     c.text_heads = c.text_width / 64;

@@ -1,11 +1,12 @@
 /* cmd_report.c — ppad report: an HTML page (and JSON) of an evaluation from
  * a scores CSV. The work is in src/report. */
-#include <math.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/error.h"
+#include "base/fileio.h"
 #include "cli/cli.h"
 #include "ppad/bootstrap.h"
 #include "report/report.h"
@@ -16,101 +17,104 @@ static const char *HELP =
     "evaluation: ACC, AUC, F1, AP with 95% bootstrap confidence intervals, ROC and precision-recall\n"
     "curves with the operating point, score histograms per class, the confusion matrix, a cut-off table\n"
     "(Youden's J, 90% and 95% sensitivity), per-position probability distributions, the training loss and\n"
-    "learning rate (--log), per-run metrics with mean +- sd (several --scores), and a gallery of the most\n"
+    "learning rate (--log), per-run metrics with mean +- sd (several scores files), and a gallery of the most\n"
     "confident false positives, false negatives and top true positives. Every number drawn is also in the\n"
     "page as JSON (<script type=\"application/json\" id=\"ppad-report\">).\n\n"
-    "  --scores S.csv    scores CSV (path,label,score,p_left,p_right,p_upper,p_lower,p_whole, as ppad test\n"
-    "                    --scores writes; label and score are required). Repeat it for the runs of a\n"
-    "                    training: the page shows the last and a table of all\n"
+    "  --scores S.csv..  scores CSV (path,label,score,p_left,p_right,p_upper,p_lower,p_whole, as ppad test\n"
+    "                    --scores writes; label and score are required). Several files are the runs of a\n"
+    "                    training (train --runs R writes SCORES-run1.csv ...): the page shows the last and\n"
+    "                    a table of all\n"
     "  --out FILE.html   the page (written atomically; never over an input)\n"
     "  --json FILE       also write the JSON copy to FILE\n"
-    "  --log FILE        training log CSV (step,epoch,lr,loss,n_abnormal,seconds); repeat for runs\n"
+    "  --log FILE..      training log CSV (step,epoch,lr,loss,n_abnormal,seconds), one per run\n"
     "  --images          embed thumbnails of the gallery's images (paths as in the CSV, else relative to it)\n"
     "  --heatmaps DIR    heat maps from 'ppad explain --out DIR' (DIR/index.csv) for the gallery\n"
-    "  --threshold T     decision threshold: abnormal iff score > T (default 0.5)\n"
+    "  --threshold T     decision threshold in [0, 1]: abnormal iff score > T (default 0.5)\n"
     "  --bootstrap B     bootstrap resamples (default 1000)\n"
     "  --seed S          bootstrap seed (default 0; same seed, same intervals)\n"
     "  --gallery N       images per gallery group (default 6; 0 hides the gallery)\n"
-    "  --title TEXT      page title\n"
-    "  --quiet           no message on success\n";
-
-#define MAX_INPUTS 64
+    "  --title TEXT      page title\n";
 
 static void warn_line(void *ctx, const char *msg) {
     (void)ctx;
     fprintf(stderr, "ppad: warning: %s\n", msg);
 }
 
+/* An output that exists and is one of the list inputs: 2 (a usage error). */
+static int refuse_input(const char *opt, const char *out, const cli_list *in, const char *in_opt, ppad_err *err) {
+    for (int i = 0; out && i < in->n; i++)
+        if (file_exists(out) && cli_same_file(out, in->v[i])) {
+            ppad_fail(err, "%s %s names the same file as %s; refusing to overwrite an input", opt, out, in_opt);
+            return 2;
+        }
+    return 0;
+}
+
 int cmd_report(int argc, char **argv) {
-    const char *scores_paths[MAX_INPUTS], *log_paths[MAX_INPUTS];
-    int n_scores = 0, n_logs = 0, images = 0, quiet = 0;
+    cli_list scores = {0}, logs_in = {0};
+    int images = 0, boot = BOOTSTRAP_DEFAULT_B, gallery = REPORT_DEFAULT_GALLERY;
     const char *out = NULL, *json = NULL, *heatmaps = NULL, *title = NULL;
     double threshold = 0.5;
-    long boot = BOOTSTRAP_DEFAULT_B, gallery = REPORT_DEFAULT_GALLERY;
     long long seed = 0;
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (cli_is_help(a)) {
-            fputs(HELP, stdout);
-            return 0;
-        } else if (!strcmp(a, "--scores") && has) {
-            if (n_scores == MAX_INPUTS) return cli_usage("report", "at most %d --scores files", MAX_INPUTS);
-            scores_paths[n_scores++] = argv[++i];
-        } else if (!strcmp(a, "--log") && has) {
-            if (n_logs == MAX_INPUTS) return cli_usage("report", "at most %d --log files", MAX_INPUTS);
-            log_paths[n_logs++] = argv[++i];
-        } else if (!strcmp(a, "--out") && has) out = argv[++i];
-        else if (!strcmp(a, "--json") && has) json = argv[++i];
-        else if (!strcmp(a, "--heatmaps") && has) heatmaps = argv[++i];
-        else if (!strcmp(a, "--title") && has) title = argv[++i];
-        else if (!strcmp(a, "--images")) images = 1;
-        else if (!strcmp(a, "--quiet")) quiet = 1;
-        CLI_DBL_OPT("--threshold", threshold)
-        CLI_INT_OPT("--bootstrap", 1, 1000000, boot)
-        CLI_INT_OPT("--gallery", 0, 1000, gallery)
-        CLI_INT_OPT("--seed", 0, 0x7fffffffffffffffL, seed)
-        else return cli_usage("report", "unexpected argument '%s'", a); }
-    if (!n_scores) return cli_usage("report", "give the scores with --scores S.csv");
-    if (!out) return cli_usage("report", "give the page to write with --out report.html");
-    if (!isfinite(threshold)) return cli_usage("report", "--threshold: '%g' is not a finite number", threshold);
-
-    /* every output checked against every input before any work */
+    const cli_opt opts[] = {
+        OPT("--scores", OPT_LIST, &scores, .required = 1),
+        OPT("--out", OPT_OUT, &out, .required = 1),
+        OPT("--json", OPT_OUT, &json),
+        OPT("--log", OPT_LIST, &logs_in),
+        OPT("--images", OPT_FLAG, &images),
+        OPT("--heatmaps", OPT_IN, &heatmaps),
+        OPT("--threshold", OPT_DBL, &threshold, .dmin = 0, .dmax = 1),
+        OPT("--bootstrap", OPT_INT, &boot, .imin = 1, .imax = 1000000),
+        OPT("--seed", OPT_LONG, &seed, .imin = 0, .imax = LLONG_MAX),
+        OPT("--gallery", OPT_INT, &gallery, .imin = 0, .imax = 1000),
+        OPT("--title", OPT_STR, &title),
+        OPT_END};
+    const cli_verb verb = {.name = "report", .help = HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    char cmdline[1024];
+    cli_command_line(cmdline, sizeof cmdline, argc, argv, "report");
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    /* the inputs cli_parse does not know of: the lists, and the heat maps' index */
     char index[4096] = "";
-    if (heatmaps) snprintf(index, sizeof index, "%s/index.csv", heatmaps);
-    const char *inputs[2 * MAX_INPUTS + 1];
-    int n_in = 0;
-    for (int i = 0; i < n_scores; i++) inputs[n_in++] = scores_paths[i];
-    for (int i = 0; i < n_logs; i++) inputs[n_in++] = log_paths[i];
-    if (heatmaps) inputs[n_in++] = index;
-    if (report_check_outputs(out, json, inputs, n_in, &err) != 0) return cli_error(&err);
+    cli_list idx = {0};
+    const char *idx_v[1] = {index};
+    if (heatmaps) {
+        snprintf(index, sizeof index, "%s/index.csv", heatmaps);
+        idx.v = idx_v, idx.n = 1;
+    }
+    const char *const outs[2] = {out, json}, *const out_opts[2] = {"--out", "--json"};
+    for (int k = 0; k < 2; k++)
+        if (refuse_input(out_opts[k], outs[k], &scores, "--scores", &err) ||
+            refuse_input(out_opts[k], outs[k], &logs_in, "--log", &err) ||
+            refuse_input(out_opts[k], outs[k], &idx, "--heatmaps", &err))
+            return cli_usage("report", "%s", err.msg);
 
-    int rc = 1;
-    ppad_scores sc[MAX_INPUTS];
-    ppad_train_log logs[MAX_INPUTS];
-    ppad_metrics runs[MAX_INPUTS];
-    char names[MAX_INPUTS][64];
-    const char *run_names[MAX_INPUTS];
-    int n_read = 0, n_logs_read = 0;
+    int rc = 1, n_read = 0, n_logs_read = 0, n_scores = scores.n;
+    ppad_scores *sc = ppad_calloc((size_t)n_scores, sizeof(ppad_scores), &err);
+    ppad_metrics *runs = ppad_calloc((size_t)n_scores, sizeof(ppad_metrics), &err);
+    char (*names)[32] = ppad_calloc((size_t)n_scores, sizeof *names, &err);
+    const char **run_names = ppad_calloc((size_t)n_scores, sizeof(char *), &err);
+    ppad_train_log *logs = ppad_calloc((size_t)(logs_in.n ? logs_in.n : 1), sizeof(ppad_train_log), &err);
     report_heatmaps hm = {0};
     report_input in = {0};
-    memset(sc, 0, sizeof sc);
+    if (!sc || !runs || !names || !run_names || !logs) goto done;
     for (; n_read < n_scores; n_read++) {
-        if (scores_csv_read(&sc[n_read], scores_paths[n_read], &err) != 0) goto done;
+        if (scores_csv_read(&sc[n_read], scores.v[n_read], &err) != 0) goto done;
         if (metrics_compute(&runs[n_read], sc[n_read].labels, sc[n_read].scores, sc[n_read].n, threshold, &err) != 0) {
-            ppad_fail_prefix(&err, scores_paths[n_read]);
+            ppad_fail_prefix(&err, scores.v[n_read]);
             n_read++;
             goto done;
         }
         snprintf(names[n_read], sizeof names[n_read], "run %d", n_read + 1);
         run_names[n_read] = names[n_read];
     }
-    for (; n_logs_read < n_logs; n_logs_read++)
-        if (trainlog_read(&logs[n_logs_read], log_paths[n_logs_read], &err) != 0) goto done;
+    for (; n_logs_read < logs_in.n; n_logs_read++)
+        if (trainlog_read(&logs[n_logs_read], logs_in.v[n_logs_read], &err) != 0) goto done;
     if (heatmaps && report_heatmaps_open(&hm, heatmaps, &err) != 0) goto done;
 
-    const char *last = scores_paths[n_scores - 1];
+    const char *last = scores.v[n_scores - 1];
     char source[4200], base[4096];
     snprintf(source, sizeof source, "scores %s", last);
     snprintf(base, sizeof base, "%s", last);
@@ -121,14 +125,14 @@ int cmd_report(int argc, char **argv) {
     in.source = source;
     in.scores = &sc[n_scores - 1];
     in.threshold = threshold;
-    in.bootstrap = (int)boot;
+    in.bootstrap = boot;
     in.seed = (unsigned long long)seed;
     in.logs = logs;
-    in.n_logs = n_logs;
+    in.n_logs = logs_in.n;
     in.runs = runs;
     in.run_names = run_names;
     in.n_runs = n_scores;
-    in.gallery = gallery ? (int)gallery : -1;
+    in.gallery = gallery ? gallery : -1;
     in.images = images;
     in.image_base = base;
     in.visuals = heatmaps ? report_heatmaps_visuals : NULL;
@@ -137,22 +141,23 @@ int cmd_report(int argc, char **argv) {
     for (int i = 0; i < n_scores; i++) {
         char key[64];
         snprintf(key, sizeof key, n_scores > 1 ? "scores, run %d" : "scores", i + 1);
-        report_set(&in, key, "%s", scores_paths[i]);
+        report_set(&in, key, "%s", scores.v[i]);
     }
-    for (int i = 0; i < n_logs; i++) {
+    for (int i = 0; i < logs_in.n; i++) {
         char key[64];
-        snprintf(key, sizeof key, n_logs > 1 ? "training log, run %d" : "training log", i + 1);
-        report_set(&in, key, "%s", log_paths[i]);
+        snprintf(key, sizeof key, logs_in.n > 1 ? "training log, run %d" : "training log", i + 1);
+        report_set(&in, key, "%s", logs_in.v[i]);
     }
     if (heatmaps) report_set(&in, "heat maps", "%s", heatmaps);
-    cli_report_command(&in, argc, argv, "report");
+    report_set(&in, "command", "%s", cmdline);
     if (report_write(&in, out, json, &err) != 0) goto done;
-    if (!quiet) fprintf(stderr, "report written to %s%s%s\n", out, json ? " and " : "", json ? json : "");
+    if (!cx.quiet) fprintf(stderr, "report written to %s%s%s\n", out, json ? " and " : "", json ? json : "");
     rc = 0;
 done:
     if (rc) cli_error(&err);
     for (int i = 0; i < n_read; i++) scores_free(&sc[i]);
     for (int i = 0; i < n_logs_read; i++) trainlog_free(&logs[i]);
+    free(sc), free(runs), free(names), free(run_names), free(logs);
     report_heatmaps_free(&hm);
     return rc;
 }

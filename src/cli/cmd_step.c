@@ -1,5 +1,6 @@
 /* cmd_step.c — ppad step: exactly one SGD step (or --steps K on the same
  * batch) of PPAD's prompts on the samples of a manifest, no synthesis. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,42 +33,37 @@ static const char *HELP =
     "  --grad-out G.pt    also write the first step's gradients (same layout as a prompt file)\n"
     "  --classes A,B      class names (default normal,pneumonia)\n"
     "  --positions ...    five position names (default 'left lung,right lung,upper lung,lower lung,')\n"
-    "  --vocab V          CLIP vocabulary, needed for non-default names\n"
-    "  --threads N        worker threads (default: all cores)\n";
+    "  --vocab V          CLIP vocabulary, needed for non-default names\n";
 
 int cmd_step(int argc, char **argv) {
     const char *batch = NULL, *out = NULL, *grad_out = NULL;
-    cli_session_opts so = {.image_prompt = 1};
+    cli_session_opts so = {0};
     double lr = 1e-3, momentum = 0.9;
-    long steps = 1, t_max = 100, micro = 16, threads = 0;
+    int steps = 1, t_max = 100, micro = 16;
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
-        CLI_SESSION_OPTS(so)
-        else if (!strcmp(a, "--prompts") && has) so.prompts = argv[++i];
-        else if (!strcmp(a, "--batch") && has) batch = argv[++i];
-        else if (!strcmp(a, "--out") && has) out = argv[++i];
-        else if (!strcmp(a, "--grad-out") && has) grad_out = argv[++i];
-        CLI_DBL_OPT("--lr", lr)
-        CLI_DBL_OPT("--momentum", momentum)
-        CLI_INT_OPT("--steps", 1, 1000000, steps)
-        CLI_INT_OPT("--t-max", 1, 100000000, t_max)
-        CLI_INT_OPT("--micro-batch", 1, 4096, micro)
-        CLI_INT_OPT("--threads", 1, 1024, threads)
-        else return cli_usage("step", "unexpected argument '%s'", a);
-    }
-    if (!so.weights || !so.prompts || !batch || !out)
-        return cli_usage("step", "--weights, --prompts, --batch and --out are required");
-    cli_set_threads(threads);
+    const cli_opt opts[] = {
+        CLI_SESSION_OPTS(so),
+        OPT("--prompts", OPT_IN, &so.prompts, .required = 1),
+        OPT("--batch", OPT_IN, &batch, .required = 1),
+        OPT("--out", OPT_OUT, &out, .required = 1),
+        OPT("--grad-out", OPT_OUT, &grad_out),
+        OPT("--lr", OPT_DBL, &lr, .dmin = 0, .dmax = INFINITY),
+        OPT("--momentum", OPT_DBL, &momentum, .dmin = 0, .dmax = 1, .open = OPEN_HI),
+        OPT("--steps", OPT_INT, &steps, .imin = 1, .imax = 1000000),
+        OPT("--t-max", OPT_INT, &t_max, .imin = 1, .imax = 100000000),
+        OPT("--micro-batch", OPT_INT, &micro, .imin = 1, .imax = 4096),
+        OPT_END};
+    const cli_verb verb = {.name = "step", .help = HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
 
     int rc = 1;
     cli_session ss = {0};
     ppad_manifest man = {0};
     float *pixels = NULL;
     if (manifest_load(&man, batch, &err) != 0) goto done;
-    so.micro = (int)micro;
+    so.micro = micro;
     if (session_open(&ss, &so, &err) != 0) goto done;
     const clip_model *m = ss.m;
     ppad_params *pp = &ss.p;

@@ -51,20 +51,11 @@ typedef struct synth_opts {
     double weight;
 } synth_opts;
 
-/* Shortest "%g" text that reads back as exactly v. */
-static const char *shortest(char *buf, size_t size, double v) {
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) break;
-    }
-    return buf;
-}
-
 static void print_sas(const sas_params *p) {
     char w[40];
     printf("{\"method\": \"sas\", \"position\": \"%s\", \"weight\": %s, \"centre\": [%d, %d], \"width\": %d, "
            "\"height\": %d, \"size\": %d, \"top\": %d, \"left\": %d, \"hull\": %d, \"retries\": %d, \"pixels\": %ld}\n",
-           regions_key(p->position), shortest(w, sizeof w, p->weight), p->centre_row, p->centre_col, p->width, p->height, p->size, p->top,
+           regions_key(p->position), cli_num(w, p->weight), p->centre_row, p->centre_col, p->width, p->height, p->size, p->top,
            p->left, p->hull_n, p->retries, p->pixels);
 }
 
@@ -87,6 +78,7 @@ static int write_tmp(char **tmp, const char *path, const gray8 *g, ppad_err *err
             snprintf(rest, sizeof rest, "%s", err->msg + k);
             ppad_fail(err, "%s%s", path, rest);
         }
+        atomic_discard(*tmp);
         free(*tmp);
         *tmp = NULL;
         return -1;
@@ -122,8 +114,8 @@ static int run_single(const synth_opts *o, const gray8 *img, const gray8 *src, p
     tmp_out = NULL;
     rc = 0;
 done:
-    if (tmp_out) remove(tmp_out);
-    if (tmp_mask) remove(tmp_mask);
+    if (tmp_out) atomic_discard(tmp_out);
+    if (tmp_mask) atomic_discard(tmp_mask);
     free(tmp_out);
     free(tmp_mask);
     gray8_free(&out);
@@ -197,59 +189,38 @@ done:
 
 int cmd_synth(int argc, char **argv) {
     synth_opts o = {NULL, NULL, NULL, NULL, -1, M_SAS, 0, 0, -1, 224, NAN};
-    const char *method = "sas", *weight = NULL;
+    const char *position = NULL;
+    int weight_given = 0, seed_given = 0;
+    long long seed = 0;
+    int size = 224;
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            fputs(SYNTH_HELP, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--print-params")) {
-            o.print = 1;
-            continue;
-        }
-        static const char *const VALUED[] = {"--image", "--position", "--seed",   "--weight", "--method",
-                                             "--source", "--out",     "--mask-out", "--size", "--sheet"};
-        int known = 0;
-        for (size_t k = 0; k < sizeof VALUED / sizeof VALUED[0]; k++) known |= !strcmp(a, VALUED[k]);
-        if (!known) return cli_usage("synth", "unknown option '%s'", a);
-        if (i + 1 >= argc) return cli_usage("synth", "%s needs a value", a);
-        const char *v = argv[++i];
-        long lv;
-        if (!strcmp(a, "--image")) o.image = v;
-        else if (!strcmp(a, "--out")) o.out = v;
-        else if (!strcmp(a, "--mask-out")) o.mask_out = v;
-        else if (!strcmp(a, "--source")) o.source = v;
-        else if (!strcmp(a, "--method")) method = v;
-        else if (!strcmp(a, "--weight")) weight = v;
-        else if (!strcmp(a, "--position")) {
-            o.position = regions_parse(v);
-            if (o.position < 0)
-                return cli_usage("synth", "--position: '%s' is not one of left, right, upper, lower, whole", v);
-        } else if (!strcmp(a, "--seed")) {
-            if (cli_int("--seed", v, 0, LONG_MAX, &lv, &err)) return cli_usage("synth", "%s", err.msg);
-            o.seed = lv;
-        } else if (!strcmp(a, "--size")) {
-            if (cli_int("--size", v, SAS_MIN_SIZE, 4096, &lv, &err)) return cli_usage("synth", "%s", err.msg);
-            o.size = lv;
-        } else {
-            if (cli_int("--sheet", v, 1, 120, &lv, &err)) return cli_usage("synth", "%s", err.msg);
-            o.sheet = (int)lv;
-        }
+    const cli_opt opts[] = {
+        OPT("--image", OPT_IN, &o.image, .required = 1),
+        OPT("--out", OPT_OUT, &o.out, .required = 1),
+        OPT("--mask-out", OPT_OUT, &o.mask_out),
+        OPT("--source", OPT_IN, &o.source),
+        OPT("--position", OPT_STR, &position),
+        OPT("--seed", OPT_LONG, &seed, .imin = 0, .imax = LLONG_MAX, .given = &seed_given),
+        OPT("--weight", OPT_DBL, &o.weight, .dmin = -1, .dmax = INFINITY, .open = OPEN_LO, .given = &weight_given),
+        OPT("--method", OPT_CHOICE, &o.method, .choices = "sas|fpi|both"),
+        OPT("--size", OPT_INT, &size, .imin = SAS_MIN_SIZE, .imax = 4096),
+        OPT("--sheet", OPT_INT, &o.sheet, .imin = 1, .imax = 120),
+        OPT("--print-params", OPT_FLAG, &o.print),
+        OPT_END};
+    const cli_verb verb = {.name = "synth", .help = SYNTH_HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    o.size = size;
+    if (seed_given) o.seed = (long)seed;
+    if (position) {
+        o.position = regions_parse(position);
+        if (o.position < 0)
+            return cli_usage("synth", "--position: '%s' is not one of left, right, upper, lower, whole", position);
     }
-    if (!strcmp(method, "sas")) o.method = M_SAS;
-    else if (!strcmp(method, "fpi")) o.method = M_FPI;
-    else if (!strcmp(method, "both") && o.sheet) o.method = M_BOTH;
-    else return cli_usage("synth", "--method: '%s' is not sas or fpi%s", method, o.sheet ? " or both" : "");
-    if (!o.image) return cli_usage("synth", "--image is required");
-    if (!o.out) return cli_usage("synth", "--out is required");
-    if (weight) {
-        if (o.method == M_FPI) return cli_usage("synth", "--weight applies to --method sas only");
-        if (cli_double("--weight", weight, &o.weight, &err)) return cli_usage("synth", "%s", err.msg);
-        if (!isfinite(o.weight) || o.weight <= -1.0)
-            return cli_usage("synth", "--weight: %s must be a number > -1", weight);
-    }
+    const char *method = o.method == M_SAS ? "sas" : o.method == M_FPI ? "fpi" : "both";
+    if (o.method == M_BOTH && !o.sheet) return cli_usage("synth", "--method both needs --sheet");
+    if (weight_given && o.method == M_FPI) return cli_usage("synth", "--weight applies to --method sas only");
     if (o.method != M_SAS && !o.source) return cli_usage("synth", "--method %s needs --source", method);
     if (o.method == M_SAS && o.source) return cli_usage("synth", "--source applies to --method fpi only");
     if (o.sheet) {

@@ -19,47 +19,46 @@ static const char *HELP =
     "  --json              print the metrics as JSON\n"
     "  --report DIR        also write DIR/report.html and DIR/report.json (see ppad report --help):\n"
     "                      metrics with 95% bootstrap CIs, curves, histograms, gallery with thumbnails\n"
-    "  --threshold T       decision threshold for ACC/F1 (default 0.5)\n"
+    "  --threshold T       decision threshold for ACC/F1, in [0, 1] (default 0.5)\n"
     "  --no-position       ablation: whole image only (score = p_whole)\n"
     "  --no-image-prompt   ablation: never apply the image prompt\n"
     "  --classes A,B / --positions ... / --vocab V   prompt names (see ppad step --help)\n"
     "  --precision P       fp32 (default) or bf16: image tower matrix products in bfloat16 (AVX512-BF16,\n"
-    "                      fp32 accumulation; falls back to fp32 on CPUs without it); ~2x faster\n"
-    "  --threads N         worker threads (default: all cores)\n"
-    "  --quiet             no progress bar\n";
+    "                      fp32 accumulation; falls back to fp32 on CPUs without it); ~2x faster\n";
 
 int cmd_test(int argc, char **argv) {
-    cli_session_opts so = {.image_prompt = 1};
+    cli_session_opts so = {0};
     const char *data = NULL, *layout = NULL, *scores = NULL, *report_dir = NULL;
     double threshold = 0.5;
-    long threads = 0;
-    int json = 0, no_position = 0, quiet = 0;
+    int json = 0, no_position = 0;
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
-        CLI_SESSION_OPTS(so)
-        else if (!strcmp(a, "--prompts") && has) so.prompts = argv[++i];
-        else if (!strcmp(a, "--data") && has) data = argv[++i];
-        else if (!strcmp(a, "--layout") && has) layout = argv[++i];
-        else if (!strcmp(a, "--scores") && has) scores = argv[++i];
-        else if (!strcmp(a, "--report") && has) report_dir = argv[++i];
-        else if (!strcmp(a, "--json")) json = 1;
-        else if (!strcmp(a, "--quiet")) quiet = 1;
-        else if (!strcmp(a, "--no-position")) no_position = 1;
-        CLI_DBL_OPT("--threshold", threshold)
-        CLI_INT_OPT("--threads", 1, 1024, threads)
-        else return cli_usage("test", "unexpected argument '%s'", a);
-    }
-    if (!so.weights || !so.prompts || !data) return cli_usage("test", "--weights, --prompts and --data are required");
-    if (no_position) so.image_prompt = 0;
+    const cli_opt opts[] = {
+        CLI_SESSION_OPTS(so),
+        OPT("--prompts", OPT_IN, &so.prompts, .required = 1),
+        OPT("--data", OPT_IN, &data, .required = 1),
+        OPT("--layout", OPT_STR, &layout),
+        OPT("--scores", OPT_OUT, &scores),
+        OPT("--report", OPT_OUTDIR, &report_dir),
+        OPT("--json", OPT_FLAG, &json),
+        OPT("--threshold", OPT_DBL, &threshold, .dmin = 0, .dmax = 1),
+        OPT("--no-position", OPT_FLAG, &no_position),
+        OPT_END};
+    const cli_verb verb = {.name = "test", .help = HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    char cmdline[1024];
+    cli_command_line(cmdline, sizeof cmdline, argc, argv, "test");
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if (no_position) so.no_image_prompt = 1;
     cli_report rep;
-    const char *inputs[] = {so.weights, so.prompts, data, scores};
-    if (cli_report_prepare(&rep, report_dir, inputs, 4, &err) != 0) return cli_error(&err);
-    cli_set_threads(threads);
+    if ((status = cli_report_prepare(&rep, &cx, report_dir, &err)) != 0)
+        return status == 2 ? cli_usage("test", "%s", err.msg) : cli_error(&err);
     dataset d;
     if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
+    if ((status = cli_check_dataset_outputs(&cx, &d, &err)) != 0) {
+        dataset_free(&d);
+        return cli_usage("test", "%s", err.msg);
+    }
     cli_session s;
     if (session_open(&s, &so, &err) != 0) {
         dataset_free(&d);
@@ -67,7 +66,7 @@ int cmd_test(int argc, char **argv) {
     }
     ppad_metrics m;
     double *fused = NULL, *probs = NULL;
-    int rc = cli_eval_dataset_keep(&s, &s.p, &d, no_position, threshold, scores, quiet, &m, rep.on ? &fused : NULL,
+    int rc = cli_eval_dataset_keep(&s, &s.p, &d, no_position, threshold, scores, cx.quiet, &m, rep.on ? &fused : NULL,
                                    rep.on ? &probs : NULL, &err);
     if (rc == 0) {
         if (json) metrics_print_json(stdout, &m);
@@ -78,10 +77,10 @@ int cmd_test(int argc, char **argv) {
         report_input in = {.title = "ppad test", .threshold = threshold};
         report_set(&in, "weights", "%s", so.weights);
         report_set(&in, "prompts", "%s", so.prompts);
-        report_set(&in, "precision", "%s", so.precision ? so.precision : "fp32");
+        report_set(&in, "precision", "%s", so.precision ? "bf16" : "fp32");
         if (no_position) report_set(&in, "ablation", "--no-position (whole image only)");
-        else if (!so.image_prompt) report_set(&in, "ablation", "--no-image-prompt");
-        cli_report_command(&in, argc, argv, "test");
+        else if (so.no_image_prompt) report_set(&in, "ablation", "--no-image-prompt");
+        report_set(&in, "command", "%s", cmdline);
         rc = cli_report_write(&rep, &in, &d, fused, probs, &err);
     }
     free(fused), free(probs);

@@ -15,40 +15,19 @@ static const char *HELP =
     "              words of the default PPAD prompts are known (normal, pneumonia, '.', x, left,\n"
     "              right, upper, lower, lung)\n"
     "  --trim      print the ids only up to and including the end token\n"
-    "  --          the remaining arguments are texts, even if they start with '--'\n";
+    "(Texts that start with '-' go after '--'.)\n";
 
 int cmd_tokenize(int argc, char **argv) {
     const char *vocab_path = NULL;
-    int trim = 0, n = 0, opts = 1;
-    const char **texts = calloc((size_t)argc, sizeof(char *));
-    if (!texts) return cli_errorf("out of memory");
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (opts && cli_is_help(a)) {
-            fputs(HELP, stdout);
-            free(texts);
-            return 0;
-        } else if (opts && strcmp(a, "--vocab") == 0) {
-            if (i + 1 >= argc) {
-                free(texts);
-                return cli_usage("tokenize", "--vocab needs a path");
-            }
-            vocab_path = argv[++i];
-        } else if (opts && strcmp(a, "--trim") == 0) {
-            trim = 1;
-        } else if (opts && strcmp(a, "--") == 0) {
-            opts = 0;
-        } else if (opts && strncmp(a, "--", 2) == 0) {
-            free(texts);
-            return cli_usage("tokenize", "unknown option '%s'", a);
-        } else {
-            texts[n++] = a;
-        }
-    }
-    if (n == 0) {
-        free(texts);
-        return cli_usage("tokenize", "give at least one TEXT");
-    }
+    int trim = 0;
+    cli_list texts_ = {0};
+    const cli_opt opts[] = {OPT("--vocab", OPT_IN, &vocab_path), OPT("--trim", OPT_FLAG, &trim), OPT_END};
+    const cli_verb verb = {.name = "tokenize", .help = HELP, .opts = opts, .args = &texts_, .args_name = "TEXT", .args_min = 1};
+    cli_ctx cx;
+    int status;
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    const char **texts = texts_.v;
+    const int n = texts_.n;
     ppad_err err = {{0}};
     bpe *b = NULL;
     int32_t *ids = NULL;
@@ -76,7 +55,6 @@ int cmd_tokenize(int argc, char **argv) {
 out:
     if (rc && err.msg[0]) cli_error(&err);
     free(ids);
-    free(texts);
     bpe_free(b);
     return rc;
 }

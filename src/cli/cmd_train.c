@@ -1,5 +1,8 @@
 /* cmd_train.c — ppad train: learn PPAD's prompts from a dataset's normal
  * images plus synthetic lesions, evaluate, write the prompt file. */
+#include <errno.h>
+#include <json-c/json.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,20 +26,24 @@ static const char *HELP =
     "  --shots N            normal training images drawn (default 64)\n"
     "  --epochs N           (default 100)\n"
     "  --batch N            (default 64; the paper uses 128 on CheXpert, 256 on VinDr)\n"
-    "  --lr X               SGD learning rate, cosine-annealed over all steps (default 0.001)\n"
-    "  --momentum X         (default 0.9)\n"
+    "  --lr X               SGD learning rate > 0, cosine-annealed over all steps (default 0.001)\n"
+    "  --momentum X         in [0, 1) (default 0.9)\n"
     "  --seed S             seed for shots, order, positions and synthesis (default 0)\n"
     "  --synthesis M        sas | fpi | none (default sas; none trains on normals only)\n"
-    "  --p-synth X          probability of a synthetic lesion per sample (default 0.5)\n"
+    "  --p-synth X          probability of a synthetic lesion per sample, in [0, 1] (default 0.5;\n"
+    "                       refused with --synthesis none)\n"
     "  --eval-every K       also evaluate (and save) every K epochs (default: only at the end)\n"
     "  --test DIR           evaluate on this dataset's test split instead of DIR's\n"
     "  --test-layout L      its layout (default: detected)\n"
-    "  --no-eval            do not evaluate at all\n"
-    "  --runs R             train R times with seeds S, S+1, ...; prints each run and mean +- sd\n"
-    "                       (R > 1: prompts go to OUT-run1.pt, OUT-run2.pt, ...)\n"
-    "  --log FILE           per-step CSV log (step,epoch,lr,loss,n_abnormal,seconds)\n"
+    "  --no-eval            do not evaluate at all (refused with --scores, --json, --eval-every, --test,\n"
+    "                       --report)\n"
+    "  --runs R             train R times with seeds S, S+1, ...; prints each run and mean +- sd.\n"
+    "                       With R > 1 every file is per run: OUT-runK.pt, LOG-runK.csv, SCORES-runK.csv\n"
+    "                       (K = 1..R), and --json holds every run's metrics as well as mean and sd\n"
+    "  --log FILE           per-step CSV log (step,epoch,lr,loss,n_abnormal,seconds), one complete\n"
+    "                       line per step\n"
     "  --scores FILE        per-image scores of the final evaluation (see ppad test)\n"
-    "  --json               final metrics as JSON\n"
+    "  --json               final metrics as JSON on stdout\n"
     "  --report DIR         also write DIR/report.html and DIR/report.json (see ppad report --help): the\n"
     "                       final evaluation (last run) with CIs, curves, gallery, the loss and lr curves,\n"
     "                       per-run metrics (--runs), the settings and a sample of SAS/FPI lesions drawn\n"
@@ -49,9 +56,7 @@ static const char *HELP =
     "                       backward, in bfloat16 with fp32 accumulation (AVX512-BF16; fp32 elsewhere,\n"
     "                       and fp32 with a note on CPUs without it). ~1.7x faster steps; the original\n"
     "                       trained with an fp16 backbone. Also used for the evaluations.\n"
-    "  --classes A,B / --positions ... / --vocab V   prompt names (see ppad step --help)\n"
-    "  --threads N          worker threads (default: all cores)\n"
-    "  --quiet              no progress bars\n";
+    "  --classes A,B / --positions ... / --vocab V   prompt names (see ppad step --help)\n";
 
 typedef struct eval_ctx {
     cli_session *s;
@@ -79,7 +84,7 @@ static int on_eval(void *vctx, int epoch, const ppad_params *p, ppad_err *err) {
     return 0;
 }
 
-/* OUT.pt -> OUT-runK.pt */
+/* OUT.pt -> OUT-runK.pt (or OUT as is for a single run) */
 static void run_path(char *buf, size_t n, const char *out, int run, int runs) {
     if (runs <= 1) {
         snprintf(buf, n, "%s", out);
@@ -90,62 +95,111 @@ static void run_path(char *buf, size_t n, const char *out, int run, int runs) {
     else snprintf(buf, n, "%.*s-run%d%s", (int)(dot - out), out, run, dot);
 }
 
+/* Checks the per-run files of --runs R > 1 (OUT-runK.pt, LOG-runK.csv, SCORES-runK.csv). */
+static int check_run_outputs(const cli_ctx *cx, const char *const outs[3], const char *const names[3], int runs,
+                             ppad_err *err) {
+    if (runs <= 1) return 0;
+    for (int r = 1; r <= runs; r++)
+        for (int k = 0; k < 3; k++) {
+            if (!outs[k]) continue;
+            char path[4096];
+            run_path(path, sizeof path, outs[k], r, runs);
+            int rc = cli_check_output(cx, names[k], path, 0, err);
+            if (rc) return rc;
+        }
+    return 0;
+}
+
+static int print_runs_json(const ppad_metrics *results, const ppad_metrics_stats *st, unsigned long long seed,
+                           const char *out, const char *scores, int runs, ppad_err *err) {
+    json_object *root = metrics_stats_to_json(st), *list = json_object_new_array();
+    if (!root || !list) goto oom;
+    for (int r = 0; r < runs; r++) {
+        char path[4096];
+        json_object *o = json_object_new_object(), *m = metrics_to_json(&results[r]);
+        if (!o || !m) {
+            json_object_put(o), json_object_put(m);
+            goto oom;
+        }
+        json_object_object_add(o, "run", json_object_new_int(r + 1));
+        json_object_object_add(o, "seed", json_object_new_uint64(seed + (unsigned long long)r));
+        run_path(path, sizeof path, out, r + 1, runs);
+        json_object_object_add(o, "prompts", json_object_new_string(path));
+        if (scores) {
+            run_path(path, sizeof path, scores, r + 1, runs);
+            json_object_object_add(o, "scores", json_object_new_string(path));
+        }
+        json_object_object_add(o, "metrics", m);
+        json_object_array_add(list, o);
+    }
+    json_object_object_add(root, "per_run", list);
+    puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(root);
+    return 0;
+oom:
+    json_object_put(root), json_object_put(list);
+    return ppad_fail(err, "out of memory writing the JSON");
+}
+
 int cmd_train(int argc, char **argv) {
-    cli_session_opts so = {.image_prompt = 1};
+    cli_session_opts so = {0};
     ppad_train_opts to;
     train_opts_default(&to);
     const char *data = NULL, *layout = NULL, *out = NULL, *test_dir = NULL, *test_layout = NULL, *log_path = NULL;
-    const char *scores = NULL, *init = NULL, *synth = NULL, *report_dir = NULL;
-    long threads = 0, runs = 1;
+    const char *scores = NULL, *init = NULL, *report_dir = NULL;
+    int runs = 1, json = 0, no_eval = 0, p_synth_given = 0, eval_every_given = 0;
     long long seed = 0;
-    int json = 0, no_eval = 0;
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
-        CLI_SESSION_OPTS(so)
-        else if (!strcmp(a, "--data") && has) data = argv[++i];
-        else if (!strcmp(a, "--layout") && has) layout = argv[++i];
-        else if (!strcmp(a, "--out") && has) out = argv[++i];
-        else if (!strcmp(a, "--test") && has) test_dir = argv[++i];
-        else if (!strcmp(a, "--test-layout") && has) test_layout = argv[++i];
-        else if (!strcmp(a, "--log") && has) log_path = argv[++i];
-        else if (!strcmp(a, "--scores") && has) scores = argv[++i];
-        else if (!strcmp(a, "--report") && has) report_dir = argv[++i];
-        else if (!strcmp(a, "--init") && has) init = argv[++i];
-        else if (!strcmp(a, "--synthesis") && has) synth = argv[++i];
-        else if (!strcmp(a, "--json")) json = 1;
-        else if (!strcmp(a, "--quiet")) to.quiet = 1;
-        else if (!strcmp(a, "--no-eval")) no_eval = 1;
-        else if (!strcmp(a, "--no-position")) to.no_position = 1;
-        CLI_INT_OPT("--shots", 1, 1000000, to.shots)
-        CLI_INT_OPT("--epochs", 1, 1000000, to.epochs)
-        CLI_INT_OPT("--batch", 1, 100000, to.batch)
-        CLI_INT_OPT("--eval-every", 1, 1000000, to.eval_every)
-        CLI_INT_OPT("--runs", 1, 1000, runs)
-        CLI_INT_OPT("--micro-batch", 1, 4096, so.micro)
-        CLI_INT_OPT("--threads", 1, 1024, threads)
-        CLI_INT_OPT("--seed", 0, 0x7fffffffffffffffL, seed)
-        CLI_DBL_OPT("--lr", to.lr)
-        CLI_DBL_OPT("--momentum", to.momentum)
-        CLI_DBL_OPT("--p-synth", to.p_synth)
-        else return cli_usage("train", "unexpected argument '%s'", a);
+    const cli_opt opts[] = {
+        CLI_SESSION_OPTS(so),
+        OPT("--data", OPT_IN, &data, .required = 1),
+        OPT("--layout", OPT_STR, &layout),
+        OPT("--out", OPT_OUT, &out, .required = 1),
+        OPT("--test", OPT_IN, &test_dir),
+        OPT("--test-layout", OPT_STR, &test_layout),
+        OPT("--log", OPT_OUT, &log_path),
+        OPT("--scores", OPT_OUT, &scores),
+        OPT("--report", OPT_OUTDIR, &report_dir),
+        OPT("--init", OPT_IN, &init),
+        OPT("--synthesis", OPT_CHOICE, &to.synthesis, .choices = "sas|fpi|none"),
+        OPT("--json", OPT_FLAG, &json),
+        OPT("--no-eval", OPT_FLAG, &no_eval),
+        OPT("--no-position", OPT_FLAG, &to.no_position),
+        OPT("--shots", OPT_INT, &to.shots, .imin = 1, .imax = 1000000),
+        OPT("--epochs", OPT_INT, &to.epochs, .imin = 1, .imax = 1000000),
+        OPT("--batch", OPT_INT, &to.batch, .imin = 1, .imax = 100000),
+        OPT("--eval-every", OPT_INT, &to.eval_every, .imin = 1, .imax = 1000000, .given = &eval_every_given),
+        OPT("--runs", OPT_INT, &runs, .imin = 1, .imax = 1000),
+        OPT("--micro-batch", OPT_INT, &so.micro, .imin = 1, .imax = 4096),
+        OPT("--seed", OPT_LONG, &seed, .imin = 0, .imax = LLONG_MAX),
+        OPT("--lr", OPT_DBL, &to.lr, .dmin = 0, .dmax = INFINITY, .open = OPEN_LO),
+        OPT("--momentum", OPT_DBL, &to.momentum, .dmin = 0, .dmax = 1, .open = OPEN_HI),
+        OPT("--p-synth", OPT_DBL, &to.p_synth, .dmin = 0, .dmax = 1, .given = &p_synth_given),
+        OPT_END};
+    const cli_verb verb = {.name = "train", .help = HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    char cmdline[1024];
+    cli_command_line(cmdline, sizeof cmdline, argc, argv, "train");
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    to.quiet = cx.quiet;
+    if (no_eval) {
+        const char *clash = scores ? "--scores" : json ? "--json" : eval_every_given ? "--eval-every"
+                          : test_dir ? "--test" : report_dir ? "--report" : NULL;
+        if (clash) return cli_usage("train", "--no-eval and %s do not go together (%s needs an evaluation)", clash, clash);
     }
-    if (!so.weights || !data || !out) return cli_usage("train", "--weights, --data and --out are required");
-    if (synth) {
-        if (!strcmp(synth, "sas")) to.synthesis = TRAIN_SAS;
-        else if (!strcmp(synth, "fpi")) to.synthesis = TRAIN_FPI;
-        else if (!strcmp(synth, "none")) to.synthesis = TRAIN_NONE;
-        else return cli_usage("train", "--synthesis must be sas, fpi or none, not '%s'", synth);
+    if (test_layout && !test_dir) return cli_usage("train", "--test-layout applies to --test DIR only");
+    if (to.synthesis == TRAIN_NONE && p_synth_given)
+        return cli_usage("train", "--p-synth does nothing with --synthesis none");
+    if (to.no_position) so.no_image_prompt = 1;
+    {
+        const char *const outs[3] = {out, log_path, scores}, *const names[3] = {"--out", "--log", "--scores"};
+        if ((status = check_run_outputs(&cx, outs, names, runs, &err)) != 0)
+            return status == 2 ? cli_usage("train", "%s", err.msg) : cli_error(&err);
     }
-    if (to.p_synth < 0 || to.p_synth > 1) return cli_usage("train", "--p-synth must be in [0, 1]");
-    if (to.no_position) so.image_prompt = 0;
-    if (report_dir && no_eval) return cli_usage("train", "--report shows the final evaluation: drop --no-eval");
     cli_report rep;
-    const char *inputs[] = {so.weights, data, test_dir, init, out, log_path, scores};
-    if (cli_report_prepare(&rep, report_dir, inputs, 7, &err) != 0) return cli_error(&err);
-    cli_set_threads(threads);
+    if ((status = cli_report_prepare(&rep, &cx, report_dir, &err)) != 0)
+        return status == 2 ? cli_usage("train", "%s", err.msg) : cli_error(&err);
 
     int rc = 1;
     dataset d = {0}, td = {0};
@@ -161,9 +215,19 @@ int cmd_train(int argc, char **argv) {
     report_train_extra extra = {0};
     int n_logs = 0;
     if (dataset_open(&d, data, layout, &err) != 0) goto done;
+    if (cli_check_dataset_outputs(&cx, &d, &err) != 0) {
+        cli_usage("train", "%s", err.msg);
+        rc = 2;
+        goto quiet_done;
+    }
     if (!no_eval) {
         if (test_dir) {
             if (dataset_open(&td, test_dir, test_layout, &err) != 0) goto done;
+            if (cli_check_dataset_outputs(&cx, &td, &err) != 0) {
+                cli_usage("train", "%s", err.msg);
+                rc = 2;
+                goto quiet_done;
+            }
             test = &td;
         } else if (d.n_test > 0) {
             test = &d;
@@ -188,6 +252,7 @@ int cmd_train(int argc, char **argv) {
         char path[4096], lpath[4096], label[32];
         run_path(path, sizeof path, out, r + 1, (int)runs);
         to.seed = (unsigned long long)seed + (unsigned long long)r;
+        seeds[r] = to.seed;
         if (r == 0) extra.seed = to.seed; /* the lesions are drawn with the first run's seed */
         /* fresh prompts per run (or the --init file again) */
         if (init) {
@@ -203,9 +268,10 @@ int cmd_train(int argc, char **argv) {
             run_path(lpath, sizeof lpath, log_path, r + 1, (int)runs);
             log = fopen(lpath, "w");
             if (!log) {
-                ppad_fail(&err, "%s: cannot create the log file", lpath);
+                ppad_fail(&err, "%s: cannot create the log file: %s", lpath, strerror(errno));
                 goto done;
             }
+            setvbuf(log, NULL, _IOLBF, 0); /* complete lines, even if the run is interrupted */
         } else if (rep.on) { /* the report's loss curve: the same log, in memory */
             log = open_memstream(&mem_log, &mem_size);
             if (!log) {
@@ -213,12 +279,13 @@ int cmd_train(int argc, char **argv) {
                 goto done;
             }
         }
-        seeds[r] = to.seed;
-        snprintf(label, sizeof label, runs > 1 ? "train %d/%ld" : "train", r + 1, runs);
+        snprintf(label, sizeof label, runs > 1 ? "train %d/%d" : "train", r + 1, runs);
         to.label = label;
         to.log = log;
+        char spath[4096];
+        if (scores) run_path(spath, sizeof spath, scores, r + 1, runs);
         eval_ctx ec = {.s = &s, .test = test, .out = path, .no_position = to.no_position, .quiet = to.quiet,
-                       .scores = r == runs - 1 ? scores : NULL, .last_epoch = to.epochs};
+                       .scores = scores ? spath : NULL, .last_epoch = to.epochs};
         if (rep.on && r == runs - 1) ec.keep_fused = &fused, ec.keep_probs = &probs;
         to.on_eval = on_eval;
         to.eval_ctx = &ec;
@@ -247,26 +314,30 @@ int cmd_train(int argc, char **argv) {
         if (runs > 1) {
             ppad_metrics_stats st;
             if (metrics_mean_sd(&st, results, (int)runs, &err) != 0) goto done;
-            if (json) metrics_stats_print_json(stdout, &st);
-            else metrics_stats_print_text(stdout, &st);
+            if (json) {
+                if (print_runs_json(results, &st, (unsigned long long)seed, out, scores, runs, &err) != 0) goto done;
+            } else {
+                metrics_stats_print_text(stdout, &st);
+            }
         } else if (json) {
             metrics_print_json(stdout, &results[0]);
         }
     }
     if (rep.on) {
         report_input in = {.title = "ppad train", .threshold = 0.5, .logs = logs, .n_logs = n_logs, .runs = results,
-                           .run_seeds = seeds, .n_runs = (int)runs};
+                           .run_seeds = seeds, .n_runs = runs};
         report_set(&in, "weights", "%s", so.weights);
         report_set(&in, "prompts written", "%s", out);
         if (init) report_set(&in, "initial prompts", "%s", init);
-        report_set(&in, "precision", "%s", so.precision ? so.precision : "fp32");
-        if (report_add_training(&in, &extra, &to, &d, (int)runs, &err) != 0) goto done;
-        cli_report_command(&in, argc, argv, "train");
+        report_set(&in, "precision", "%s", so.precision ? "bf16" : "fp32");
+        report_set(&in, "command", "%s", cmdline);
+        if (report_add_training(&in, &extra, &to, &d, runs, &err) != 0) goto done;
         if (cli_report_write(&rep, &in, test, fused, probs, &err) != 0) goto done;
     }
     rc = 0;
 done:
     if (rc) cli_error(&err);
+quiet_done:
     if (log) fclose(log);
     free(mem_log);
     for (int i = 0; i < n_logs; i++) trainlog_free(&logs[i]);

@@ -26,9 +26,7 @@ static const char *HELP =
     "  --report DIR       also write DIR/report.html and DIR/report.json (see ppad report --help)\n"
     "  --threshold T      decision threshold (default 0.5)\n"
     "  --vocab V          CLIP vocabulary (needed for texts other than the defaults)\n"
-    "  --precision P      fp32 (default) or bf16 (see ppad test --help)\n"
-    "  --threads N        worker threads (default: all cores)\n"
-    "  --quiet            no progress bar\n";
+    "  --precision P      fp32 (default) or bf16 (see ppad test --help)\n";
 
 #define ZS_CHUNK 32
 
@@ -76,46 +74,47 @@ out:
 }
 
 int cmd_zeroshot(int argc, char **argv) {
-    const char *precision = NULL;
     const char *weights = NULL, *data = NULL, *layout = NULL, *scores_path = NULL, *texts = NULL, *vocab_path = NULL;
     const char *report_dir = NULL;
     double threshold = 0.5;
-    long threads = 0;
-    int json = 0, quiet = 0;
+    int json = 0, precision = 0;
     ppad_err err = {{0}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (cli_is_help(a)) { fputs(HELP, stdout); return 0; }
-        else if (!strcmp(a, "--weights") && has) weights = argv[++i];
-        else if (!strcmp(a, "--data") && has) data = argv[++i];
-        else if (!strcmp(a, "--layout") && has) layout = argv[++i];
-        else if (!strcmp(a, "--scores") && has) scores_path = argv[++i];
-        else if (!strcmp(a, "--report") && has) report_dir = argv[++i];
-        else if (!strcmp(a, "--texts") && has) texts = argv[++i];
-        else if (!strcmp(a, "--vocab") && has) vocab_path = argv[++i];
-        else if (!strcmp(a, "--precision") && has) precision = argv[++i];
-        else if (!strcmp(a, "--json")) json = 1;
-        else if (!strcmp(a, "--quiet")) quiet = 1;
-        CLI_DBL_OPT("--threshold", threshold)
-        CLI_INT_OPT("--threads", 1, 1024, threads)
-        else return cli_usage("zeroshot", "unexpected argument '%s'", a);
-    }
-    if (!weights || !data) return cli_usage("zeroshot", "--weights and --data are required");
+    const cli_opt opts[] = {
+        OPT("--weights", OPT_IN, &weights, .required = 1),
+        OPT("--data", OPT_IN, &data, .required = 1),
+        OPT("--layout", OPT_STR, &layout),
+        OPT("--scores", OPT_OUT, &scores_path),
+        OPT("--report", OPT_OUTDIR, &report_dir),
+        OPT("--texts", OPT_STR, &texts),
+        OPT("--vocab", OPT_IN, &vocab_path),
+        OPT("--precision", OPT_CHOICE, &precision, .choices = "fp32|bf16"),
+        OPT("--json", OPT_FLAG, &json),
+        OPT("--threshold", OPT_DBL, &threshold, .dmin = 0, .dmax = 1),
+        OPT_END};
+    const cli_verb verb = {.name = "zeroshot", .help = HELP, .opts = opts};
+    cli_ctx cx;
+    int status;
+    char cmdline[1024];
+    cli_command_line(cmdline, sizeof cmdline, argc, argv, "zeroshot");
+    if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
     cli_report rep;
-    const char *inputs[] = {weights, data, scores_path, vocab_path};
-    if (cli_report_prepare(&rep, report_dir, inputs, 4, &err) != 0) return cli_error(&err);
-    cli_set_threads(threads);
+    if ((status = cli_report_prepare(&rep, &cx, report_dir, &err)) != 0)
+        return status == 2 ? cli_usage("zeroshot", "%s", err.msg) : cli_error(&err);
+    ppad_names nm;
+    names_default(&nm);
+    if (texts && cli_name_list(nm.cls, PPAD_NCLS, texts, "--texts", &err) != 0) return cli_usage("zeroshot", "%s", err.msg);
     dataset d;
     if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
-    ppad_names nm;
+    if ((status = cli_check_dataset_outputs(&cx, &d, &err)) != 0) {
+        dataset_free(&d);
+        return cli_usage("zeroshot", "%s", err.msg);
+    }
     int rc = 1;
     ppad_model *m = NULL;
     ppad_vocab *vocab = NULL;
     float *txt = NULL;
     double *scores = NULL, *probs = NULL;
     int *labels = NULL;
-    if (cli_names(&nm, texts, NULL, &err) != 0) goto out;
     if (!texts) {
         const char *dot = d.layout == DATASET_VINDR ? "" : ".";
         snprintf(nm.cls[0], PPAD_MAXNAME, "normal%s", dot);
@@ -138,14 +137,14 @@ int cmd_zeroshot(int argc, char **argv) {
     if (!txt || !scores || !labels) goto out;
     const char *tx[2] = {nm.cls[0], nm.cls[1]};
     if (ppad_embed_texts(m, vocab, txt, tx, 2, &err) != 0) goto out;
-    if (zeroshot_scores(m, &d, txt, scores, quiet, &err) != 0) goto out;
+    if (zeroshot_scores(m, &d, txt, scores, cx.quiet, &err) != 0) goto out;
     for (size_t i = 0; i < d.n_test; i++) labels[i] = d.test[i].label;
     ppad_metrics met;
     if (metrics_compute(&met, labels, scores, (long)d.n_test, threshold, &err) != 0) {
         ppad_fail_prefix(&err, data);
         goto out;
     }
-    if (scores_path || rep.on) {
+    if (scores_path || rep.on) { /* p_whole is the score; the other positions are not scored */
         probs = ppad_malloc(sizeof(double) * d.n_test * PPAD_NPOS, &err);
         if (!probs) goto out;
         for (size_t i = 0; i < d.n_test; i++)
@@ -160,8 +159,8 @@ int cmd_zeroshot(int argc, char **argv) {
         report_set(&in, "weights", "%s", weights);
         report_set(&in, "texts", "'%s' / '%s' (score = softmax of the two logits, abnormal class)", nm.cls[0],
                    nm.cls[1]);
-        report_set(&in, "precision", "%s", precision ? precision : "fp32");
-        cli_report_command(&in, argc, argv, "zeroshot");
+        report_set(&in, "precision", "%s", precision ? "bf16" : "fp32");
+        report_set(&in, "command", "%s", cmdline);
         if (cli_report_write(&rep, &in, &d, scores, probs, &err) != 0) goto out;
     }
     rc = 0;

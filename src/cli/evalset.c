@@ -15,7 +15,8 @@ int cli_write_scores(const char *path, const dataset *d, const double *fused, co
     fprintf(af.fp, "path,label,score,p_left,p_right,p_upper,p_lower,p_whole\n");
     for (size_t i = 0; i < d->n_test; i++) {
         cli_csv_field(af.fp, d->test[i].path);
-        fprintf(af.fp, ",%d,%.17g", d->test[i].label, fused[i]);
+        char b[32];
+        fprintf(af.fp, ",%d,%s", d->test[i].label, cli_num(b, fused[i]));
         if (probs) cli_print_probs(af.fp, probs + i * PPAD_NPOS);
         else fputs(",,,,,", af.fp);
         fputc('\n', af.fp);

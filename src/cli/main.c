@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/fileio.h"
 #include "cli/cli.h"
 
 typedef struct verb {
@@ -38,6 +39,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+    fileio_cleanup_on_signals(); /* Ctrl-C or a kill never leaves a half-written temporary behind */
     if (argc < 2) {
         usage(stderr);
         return 2;

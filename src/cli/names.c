@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 
 /* Splits a comma list into exactly n names (empty names allowed). */
-static int split_names(char out[][PPAD_MAXNAME], int n, const char *list, const char *opt, ppad_err *err) {
+int cli_name_list(char out[][PPAD_MAXNAME], int n, const char *list, const char *opt, ppad_err *err) {
     const char *s = list;
     for (int i = 0; i < n; i++) {
         const char *c = strchr(s, ',');
@@ -23,7 +23,7 @@ static int split_names(char out[][PPAD_MAXNAME], int n, const char *list, const 
 
 int cli_names(ppad_names *names, const char *classes, const char *positions, ppad_err *err) {
     names_default(names);
-    if (classes && split_names(names->cls, PPAD_NCLS, classes, "--classes", err) != 0) return -1;
-    if (positions && split_names(names->position, PPAD_NPOS, positions, "--positions", err) != 0) return -1;
+    if (classes && cli_name_list(names->cls, PPAD_NCLS, classes, "--classes", err) != 0) return -1;
+    if (positions && cli_name_list(names->position, PPAD_NPOS, positions, "--positions", err) != 0) return -1;
     return 0;
 }

@@ -6,24 +6,23 @@
 #include "base/error.h"
 #include "cli/cli.h"
 
-void cli_report_command(report_input *in, int argc, char **argv, const char *verb) {
-    char buf[sizeof in->settings[0].value];
-    size_t n = (size_t)snprintf(buf, sizeof buf, "ppad %s", verb);
-    for (int i = 1; i < argc && n < sizeof buf; i++) {
+void cli_command_line(char *buf, size_t size, int argc, char **argv, const char *verb) {
+    size_t n = (size_t)snprintf(buf, size, "ppad %s", verb);
+    for (int i = 1; i < argc && n < size; i++) {
         const char *a = argv[i];
         int quote = !*a || strpbrk(a, " \t\"'\\$`;&|<>()*?[]#~") != NULL;
-        n += (size_t)snprintf(buf + n, sizeof buf - n, quote ? " '%s'" : " %s", a);
+        n += (size_t)snprintf(buf + n, size - n, quote ? " '%s'" : " %s", a);
     }
-    report_set(in, "command", "%s", buf);
 }
 
-int cli_report_prepare(cli_report *r, const char *dir, const char *const *inputs, int n, ppad_err *err) {
+int cli_report_prepare(cli_report *r, const cli_ctx *cx, const char *dir, ppad_err *err) {
     memset(r, 0, sizeof *r);
     if (!dir) return 0;
-    if (report_prepare_dir(r->html, r->json, sizeof r->html, dir, err) != 0) return -1;
-    if (report_check_outputs(r->html, r->json, inputs, n, err) != 0) return -1;
-    r->on = 1;
-    return 0;
+    if (report_dir_paths(r->html, r->json, sizeof r->html, dir, err) != 0) return 1;
+    int rc = cli_check_output(cx, "--report", r->html, 0, err);
+    if (!rc) rc = cli_check_output(cx, "--report", r->json, 0, err);
+    r->on = rc == 0;
+    return rc;
 }
 
 int cli_report_write(const cli_report *r, report_input *in, const dataset *d, const double *fused, const double *probs,

@@ -6,33 +6,11 @@
 #include "base/error.h"
 #include "cli/cli.h"
 
-int cli_apply_precision(ppad_model *m, const char *precision, ppad_err *err) {
-    if (precision && strcmp(precision, "fp32") && strcmp(precision, "bf16"))
-        return ppad_fail(err, "--precision must be fp32 or bf16, not '%s'", precision);
-    int rc = ppad_set_precision(m, precision, err);
+int cli_apply_precision(ppad_model *m, int precision, ppad_err *err) {
+    int rc = ppad_set_precision(m, precision ? "bf16" : "fp32", err);
     if (rc < 0) return -1;
-    if (rc == 0 && precision && !strcmp(precision, "bf16"))
+    if (rc == 0 && precision)
         fprintf(stderr, "ppad: note: this CPU has no AVX512-BF16 instructions; computing in fp32 instead\n");
-    return 0;
-}
-
-int cli_session_opt(cli_session_opts *so, char **argv, int *i, int has) {
-    const char *a = argv[*i];
-    const char **dst = !strcmp(a, "--weights")     ? &so->weights
-                     : !strcmp(a, "--vocab")       ? &so->vocab
-                     : !strcmp(a, "--precision")   ? &so->precision
-                     : !strcmp(a, "--classes")     ? &so->classes
-                     : !strcmp(a, "--positions")   ? &so->positions
-                                                   : NULL;
-    if (dst) {
-        if (!has) return 0; /* a missing value reads as an unexpected argument */
-        *dst = argv[++*i];
-        return 1;
-    }
-    if (!strcmp(a, "--no-image-prompt")) {
-        so->image_prompt = 0;
-        return 1;
-    }
     return 0;
 }
 
@@ -57,7 +35,7 @@ int session_open(cli_session *s, const cli_session_opts *o, ppad_err *err) {
         }
     }
     if (seqs_build(&s->seqs, &s->names, s->p.n_ctx, s->vocab, err) != 0) goto fail;
-    if (engine_init(&s->eng, s->m, &s->seqs, o->micro > 0 ? o->micro : 16, o->image_prompt, err) != 0) goto fail;
+    if (engine_init(&s->eng, s->m, &s->seqs, o->micro > 0 ? o->micro : 16, !o->no_image_prompt, err) != 0) goto fail;
     return 0;
 fail:
     session_close(s);

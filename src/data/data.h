@@ -82,6 +82,13 @@ int  dataset_load_base(gray8 *out, const dataset *d, const char *path, ppad_err 
 /* Number of items with the given label in the test list (label < 0: all). */
 size_t dataset_count_test(const dataset *d, int label);
 
+/* The image files of one folder, as the folder layouts count them (sorted by
+ * name, hidden files skipped): *paths (malloc'd array of malloc'd "dir/name"
+ * strings, free with data_paths_free) and *n. Fails if dir is not a folder or
+ * holds no image. */
+int  data_list_folder(char ***paths, size_t *n, const char *dir, ppad_err *err);
+void data_paths_free(char **paths, size_t n);
+
 /* Regions — PPAD's five positions (spec section 3): a name used in the text
  * prompt, a rectangular pixel region on the 224x224 input, and the 7x7 patch
  * keep-mask derived from it.

@@ -147,6 +147,15 @@ int dataset_open(dataset *out, const char *root, const char *layout, ppad_err *e
         if (dataset_detect(root, &L, err)) return -1;
     } else {
         L = (dataset_layout)lay;
+        /* a layout that cannot fit what root is: say so, rather than fail deeper down */
+        struct stat st;
+        if (stat(root, &st) != 0) return ppad_fail(err, "%s: no such file or folder", root);
+        if (L == DATASET_CSV && S_ISDIR(st.st_mode))
+            return ppad_fail(err, "%s: is a folder, but --layout csv needs a .csv manifest file (layout mismatch)",
+                             root);
+        if (L != DATASET_CSV && !S_ISDIR(st.st_mode))
+            return ppad_fail(err, "%s: is a file, but the %s layout is a folder (layout mismatch; a manifest "
+                                  "needs --layout csv)", root, dataset_layout_name(L));
     }
     out->layout = L;
     out->base_size = L == DATASET_VINDR ? 256 : DATASET_INPUT_SIZE;

@@ -4,6 +4,7 @@
  * escapes, CRLF); blank lines are skipped and a UTF-8 byte order mark is
  * accepted. Relative paths are taken from the CSV's folder. */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "base/csv.h"
@@ -23,6 +24,32 @@ static char *dirname_of(const char *file, ppad_err *err) {
     return d;
 }
 
+/* One listed image, to find rows that name the same file twice. */
+typedef struct row_id { dev_t dev; ino_t ino; long line; } row_id;
+
+static int cmp_row(const void *a, const void *b) {
+    const row_id *x = a, *y = b;
+    if (x->dev != y->dev) return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino) return x->ino < y->ino ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Fails naming the first (by line) row that repeats an earlier one: the same
+ * file listed twice counts twice in every metric. */
+static int check_duplicates(row_id *rows, size_t n, const char *file, ppad_err *err) {
+    qsort(rows, n, sizeof *rows, cmp_row);
+    long worst = -1, first = -1;
+    for (size_t i = 1; i < n; i++)
+        if (rows[i].dev == rows[i - 1].dev && rows[i].ino == rows[i - 1].ino && (worst < 0 || rows[i].line < worst)) {
+            worst = rows[i].line;
+            size_t j = i;
+            while (j > 0 && rows[j - 1].dev == rows[i].dev && rows[j - 1].ino == rows[i].ino) j--;
+            first = rows[j].line;
+        }
+    if (worst >= 0) return ppad_fail(err, "%s:%ld: lists the same image as line %ld (duplicate row)", file, worst, first);
+    return 0;
+}
+
 int ds_open_csv(dataset *d, const char *file, ds_list *train, ds_list *test, ppad_err *err) {
     (void)d;
     unsigned char *text;
@@ -36,6 +63,8 @@ int ds_open_csv(dataset *d, const char *file, ds_list *train, ds_list *test, ppa
     }
     ds_list abn = {0};
     csv_record rec = {0};
+    row_id *rows = NULL;
+    size_t n_rows = 0, cap_rows = 0;
     int rc = -1, col_path = -1, col_label = -1, col_split = -1, ncols = 0;
     char *s = (char *)text;
     if (size >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) s += 3;
@@ -98,11 +127,23 @@ int ds_open_csv(dataset *d, const char *file, ds_list *train, ds_list *test, ppa
         }
         char *full = path[0] == '/' ? ppad_strdup(path, err) : ds_join(base, path, err);
         if (!full) goto done;
-        if (!file_exists(full)) {
+        struct stat st;
+        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) {
             ppad_fail(err, "%s: no such image (listed in %s line %ld)", full, file, lineno);
             free(full);
             goto done;
         }
+        if (n_rows == cap_rows) {
+            size_t nc = cap_rows ? 2 * cap_rows : 256;
+            row_id *nr = realloc(rows, sizeof *rows * nc);
+            if (!nr) {
+                ppad_fail(err, "%s: out of memory", file);
+                free(full);
+                goto done;
+            }
+            rows = nr, cap_rows = nc;
+        }
+        rows[n_rows++] = (row_id){st.st_dev, st.st_ino, lineno};
         if (ds_list_add(is_train ? train : label ? &abn : test, full, label, err)) goto done;
     }
     if (got < 0) {
@@ -117,8 +158,10 @@ int ds_open_csv(dataset *d, const char *file, ds_list *train, ds_list *test, ppa
         ppad_fail(err, "%s: the manifest lists no images", file);
         goto done;
     }
+    if (check_duplicates(rows, n_rows, file, err)) goto done;
     rc = ds_list_append(test, &abn, err);
 done:
+    free(rows);
     csv_record_free(&rec);
     ds_list_free(&abn);
     free(base);

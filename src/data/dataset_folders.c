@@ -47,6 +47,31 @@ int ds_scan_folder(ds_list *l, const char *dir, int label, ppad_err *err) {
     return 0;
 }
 
+int data_list_folder(char ***paths, size_t *n, const char *dir, ppad_err *err) {
+    *paths = NULL;
+    *n = 0;
+    ds_list l = {0};
+    if (ds_scan_folder(&l, dir, 0, err) != 0) {
+        ds_list_free(&l);
+        return -1;
+    }
+    char **out = ppad_malloc(sizeof(char *) * l.n, err);
+    if (!out) {
+        ds_list_free(&l);
+        return -1;
+    }
+    for (size_t i = 0; i < l.n; i++) out[i] = l.items[i].path;
+    *paths = out;
+    *n = l.n;
+    free(l.items);
+    return 0;
+}
+
+void data_paths_free(char **paths, size_t n) {
+    for (size_t i = 0; paths && i < n; i++) free(paths[i]);
+    free(paths);
+}
+
 /* The abnormal test class: either name is accepted, not both. */
 static char *abnormal_dir(const char *test_dir, ppad_err *err) {
     char *pn = ds_join(test_dir, "pneumonia_256", err);

@@ -50,6 +50,7 @@ int image_write_png(const char *path, const gray8 *g, ppad_err *err) {
     c.fp = fopen(tmp, "wb");
     if (!c.fp) {
         int e = errno;
+        atomic_discard(tmp);
         free(tmp);
         return ppad_fail(err, "%s: cannot create: %s", path, strerror(e));
     }
@@ -69,7 +70,7 @@ int image_write_png(const char *path, const gray8 *g, ppad_err *err) {
         rc = -1;
     }
     if (rc != 0) {
-        remove(tmp);
+        atomic_discard(tmp);
         free(tmp);
         return ppad_fail(err, "%s: cannot write PNG: %s", path, c.msg);
     }

@@ -22,6 +22,18 @@ int eval_load_dataset(gray8 *out, const void *ctx, const char *path, ppad_err *e
  * naming the file if one cannot be read or does not come out S x S. */
 int evaluate_load_chunk(float *pixels, const char *const *paths, int n, eval_loader load, const void *load_ctx, int S,
                         ppad_err *err);
+/* Receives the result of image i, in input order: probs (5; NaN where a
+ * position was not scored) and fused; or, when bad is not NULL, why image i
+ * could not be scored (only with skip_bad). Returns 0 to go on, -1 to stop
+ * (with err filled). */
+typedef int (*eval_row_fn)(void *ctx, int i, const double *probs, double fused, const ppad_err *bad, ppad_err *err);
+/* Scores n images chunk by chunk, handing every row to row as soon as its
+ * chunk is done (memory does not grow with n). Without skip_bad the first
+ * image that cannot be loaded ends the run with its error; with it, the row
+ * callback gets that error and scoring goes on. progress may be NULL. */
+int evaluate_stream(ppad_engine *e, const ppad_params *p, const char *const *paths, int n, eval_loader load,
+                    const void *load_ctx, int no_position, int skip_bad, eval_row_fn row, void *row_ctx,
+                    ppad_progress *progress, ppad_err *err);
 /* probs (n, 5) and fused (n). progress may be NULL. */
 int evaluate_paths(ppad_engine *e, const ppad_params *p, const char *const *paths, int n, eval_loader load,
                    const void *load_ctx, int no_position, double *probs, double *fused, ppad_progress *progress,

@@ -90,18 +90,14 @@ typedef struct report_input {
  * than REPORT_MAX_SETTINGS. */
 void report_set(report_input *in, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Output safety, before any work: html_path (and json_path, may be NULL)
- * must not be a folder, must not be the same file as each other or as any of
- * the n inputs (paths that exist are compared by device and inode), and
- * their folder must exist and be writable. */
-int report_check_outputs(const char *html_path, const char *json_path, const char *const *inputs, int n, ppad_err *err);
-/* For `--report DIR`: creates DIR when its parent exists, checks it is a
- * writable folder; fills html (DIR/report.html) and json (DIR/report.json)
- * buffers of hsize bytes. */
-int report_prepare_dir(char *html, char *json, size_t hsize, const char *dir, ppad_err *err);
+/* For `--report DIR`: creates DIR when it does not exist (its parent must)
+ * and fills html (DIR/report.html) and json (DIR/report.json), buffers of
+ * size bytes. The caller checks those two outputs as it checks its others. */
+int report_dir_paths(char *html, char *json, size_t size, const char *dir, ppad_err *err);
 
 /* Computes, draws and writes the page to html_path (and the JSON to
- * json_path unless NULL), each atomically. */
+ * json_path unless NULL), each atomically. The caller has checked that both
+ * can be written and name no input. */
 int report_write(const report_input *in, const char *html_path, const char *json_path, ppad_err *err);
 
 /* A `ppad explain --out DIR` / `predict --heatmaps DIR` folder as a visual

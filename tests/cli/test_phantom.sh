@@ -96,9 +96,7 @@ EOF
 if [ -z "$msg" ] && [ -s "$T/kinds" ]; then pass abnormal_adds_lung_density_pairs; else fail abnormal_adds_lung_density_pairs "$msg $(cat "$T/err")"; fi
 
 # unpaired, as a detector sees them: abnormal lung fields are brighter on average
-t0=$(date +%s%N)
 "$PPAD" phantom --out "$T/st" --normal 40 --abnormal 40 --train-normal 0 --seed 11 --quiet 2>/dev/null
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 msg=$($PY - "$T/st" <<'EOF'
 import glob, sys
 import numpy as np
@@ -117,10 +115,7 @@ EOF
 )
 if [ -z "$msg" ]; then pass abnormal_lungs_brighter_unpaired; else fail abnormal_lungs_brighter_unpaired "$msg"; fi
 
-# --- speed: 80 images in a few seconds (about 15 ms of CPU each; skipped under the sanitizers)
-if [ "${PPAD_ASAN:-0}" != 1 ]; then
-  if [ $ms -lt 8000 ]; then pass speed_80_images; else fail speed_80_images "took ${ms} ms"; fi
-fi
+# (speed is measured by make bench, not here: a timed test fails on a busy machine)
 
 # --- errors and --force
 expect_error missing_out 'ppad phantom: --out is required' "$PPAD" phantom --normal 2

@@ -47,10 +47,10 @@ with tempfile.TemporaryDirectory() as d:
         a = list(csv.DictReader(io.StringIO(r1.stdout)))
         b = list(csv.DictReader(io.StringIO(r2.stdout)))
         keys = ("p_left", "p_right", "p_upper", "p_lower", "p_whole")
-        # predict prints the fused score with 9 significant digits, the probabilities with 17
+        # predict prints every number as the shortest decimal that reads back exactly (repr)
         same = len(a) == len(b) == len(imgs) and all(
-            x["path"] == y["path"] and x["score"] == "%.9g" % float(y["score"]) and
-            all(float(x[k]) == float(y[k]) for k in keys) for x, y in zip(a, b))
+            x["path"] == y["path"] and x["score"] == repr(float(y["score"])) and
+            all(x[k] == repr(float(y[k])) for k in keys) for x, y in zip(a, b))
         check(same, "ppad_score_files gives ppad predict's scores exactly", "%s\n%s" % (r1.stdout[:300], r2.stdout[:300]))
 
     r = run([TOOL, "errors", W])

@@ -74,5 +74,6 @@ with tempfile.TemporaryDirectory() as d:
             diff = max(abs(s32[k] - sfb[k]) for k in s32)
             check(0 < diff <= 2e-3, "bf16 fallback loops: fused scores within 2e-3 of fp32", "max diff %.3g" % diff)
     r = run([PPAD, "test", "--weights", cases[0][1], "--prompts", p, "--data", ph, "--precision", "fp16"])
-    check(r.returncode != 0 and "--precision must be fp32 or bf16" in r.stderr, "unknown precision refused", r.stderr)
+    check(r.returncode == 2 and "--precision: 'fp16' is not one of fp32/bf16" in r.stderr,
+          "unknown precision refused (usage error, exit 2)", r.stderr)
 done()

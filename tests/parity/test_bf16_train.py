@@ -120,7 +120,7 @@ with tempfile.TemporaryDirectory() as d:
             check(not torch.equal(c16, c32), "bf16 training really differs from fp32 in the last digits")
     r = run(train + ["--out", os.path.join(d, "x.pt"), "--precision", "fp8"])
     lines = [l for l in r.stderr.split("\n") if l]
-    check(r.returncode != 0 and len(lines) == 1 and "--precision must be fp32 or bf16" in r.stderr,
+    check(r.returncode == 2 and len(lines) == 1 and "--precision: 'fp8' is not one of fp32/bf16" in r.stderr,
           "train: unknown precision refused with one line", r.stderr)
     check(not os.path.exists(os.path.join(d, "x.pt")), "refused train leaves no file")
 done()

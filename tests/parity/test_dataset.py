@@ -12,6 +12,8 @@ Every error case must exit with a status in 1..127 and print exactly one stderr
 line naming the offending path."""
 import atexit
 import json
+import csv
+import io
 import os
 import shutil
 import sys
@@ -50,7 +52,7 @@ def touch(path, data=b"not an image"):
 
 def listing(args):
     r = run([PPAD, "data", "--list"] + args)
-    rows = [tuple(line.split(",", 2)) for line in r.stdout.splitlines()]
+    rows = [tuple(row) for row in csv.reader(io.StringIO(r.stdout))]
     return r, [(s, int(lab), p) for s, lab, p in rows]
 
 
@@ -80,6 +82,16 @@ def expect_error(name, args, must_name):
     lines = r.stderr.splitlines()
     ok = 0 < r.returncode < 128 and len(lines) == 1 and must_name in lines[0]
     return check(ok, name, "exit %d, stderr %r (must name %r)" % (r.returncode, r.stderr, must_name))
+
+
+def expect_check_errors(name, args, bad_files):
+    """data --check: one line per bad file, in list order, then one line with the count."""
+    r = run([PPAD, "data"] + args)
+    lines = r.stderr.splitlines()
+    ok = (r.returncode == 1 and len(lines) == len(bad_files) + 1 and
+          all(b in l for b, l in zip(bad_files, lines)) and
+          ("%d of " % len(bad_files)) in lines[-1] and "cannot be read" in lines[-1] and r.stdout == "")
+    return check(ok, name, "exit %d, stderr %r (must name %r)" % (r.returncode, r.stderr, bad_files))
 
 
 # ------------------------------------------------------------------ ZhangLab
@@ -220,13 +232,19 @@ expect_error("err_undetectable", ["--data", os.path.join(E, "z2", "train")], os.
 shutil.copytree(os.path.join(E, "z2"), os.path.join(E, "z5"))
 img(os.path.join(E, "z5/test/pneumonia_256/a.png"))
 bad = touch(os.path.join(E, "z5/test/normal_256/b.png"), b"GIF89a this is not a png")
-expect_error("err_undecodable_image", ["--data", os.path.join(E, "z5"), "--check"], bad)
+expect_check_errors("err_undecodable_image", ["--data", os.path.join(E, "z5"), "--check"], [bad])
 shutil.copytree(os.path.join(E, "z2"), os.path.join(E, "z6"))
 good = img(os.path.join(E, "z6/test/pneumonia_256/a.png"), size=(64, 64))
 with open(good, "rb") as f:
     data = f.read()
 trunc = touch(os.path.join(E, "z6/test/pneumonia_256/t.png"), data[: len(data) // 2])
-expect_error("err_truncated_image", ["--data", os.path.join(E, "z6"), "--check"], trunc)
+expect_check_errors("err_truncated_image", ["--data", os.path.join(E, "z6"), "--check"], [trunc])
+# every bad file is reported, not only the first (train and test, in list order)
+shutil.copytree(os.path.join(E, "z6"), os.path.join(E, "z7"))
+bad_tr = touch(os.path.join(E, "z7/train/normal_256/zz.png"), b"\x89PNG\r\n\x1a\nbroken")
+bad_te = touch(os.path.join(E, "z7/test/normal_256/b.png"), b"not an image")
+expect_check_errors("check_reports_every_bad_file", ["--data", os.path.join(E, "z7"), "--check"],
+                    [bad_tr, bad_te, os.path.join(E, "z7/test/pneumonia_256/t.png")])
 r = run([PPAD, "data", "--data", os.path.join(E, "z6")])
 check(r.returncode == 0, "truncated_image_only_found_at_load", r.stderr)
 

@@ -68,8 +68,10 @@ with tempfile.TemporaryDirectory() as d:
           "--runs 2 reports both runs and mean ± sd", r.stdout + r.stderr[-300:])
     check(os.path.exists(os.path.join(d, "r-run1.pt")) and os.path.exists(os.path.join(d, "r-run2.pt")),
           "--runs 2 writes one prompt file per run")
+    check(not os.path.exists(sc), "--runs 2 writes no un-numbered scores file")
+    sc = os.path.join(d, "scores-run2.csv")
     hdr = open(sc).readline().strip() if os.path.exists(sc) else ""
-    check(hdr == "path,label,score,p_left,p_right,p_upper,p_lower,p_whole", "--scores CSV header", hdr)
+    check(hdr == "path,label,score,p_left,p_right,p_upper,p_lower,p_whole", "--scores CSV header (per run)", hdr)
     r = run([PPAD, "metrics", "--scores", sc, "--json"])
     check(r.returncode == 0 and 0 <= metrics(r.stdout)["auc"] <= 1, "ppad metrics reads the scores CSV", r.stderr)
 

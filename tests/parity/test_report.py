@@ -264,11 +264,8 @@ def main():
         f.write("step,epoch,lr,loss,n_abnormal,seconds\n")
         for row in L:
             f.write("%d,%d,%.9g,%.9g,%d,%.3f\n" % tuple(row))
-    args = [PPAD, "report", "--out", os.path.join(d, "runs.html"), "--json", os.path.join(d, "runs.json"), "--quiet",
-            "--log", log, "--bootstrap", "20"]
-    for p in paths:
-        args += ["--scores", p]
-    r = run(args)
+    r = run([PPAD, "report", "--out", os.path.join(d, "runs.html"), "--json", os.path.join(d, "runs.json"), "--quiet",
+             "--log", log, "--bootstrap", "20", "--scores"] + paths)
     if check(r.returncode == 0, "report of 3 runs with a log", r.stderr):
         doc = no_nan(open(os.path.join(d, "runs.json")).read())
         per = np.array([[m[k] for k in ("acc", "auc", "f1", "ap")] for m in doc["runs"]["per_run"]])
@@ -298,7 +295,7 @@ def main():
                    "refusing")
     one_line_error("--json equal to --out refused", run([PPAD, "report", "--scores", csv, "--out",
                                                          os.path.join(d, "x.html"), "--json", os.path.join(d, "x.html")]),
-                   "both outputs", [os.path.join(d, "x.html")])
+                   "name the same file", [os.path.join(d, "x.html")])
     one_line_error("--out into a missing folder", run([PPAD, "report", "--scores", csv, "--out",
                                                        os.path.join(d, "no", "x.html")]), "does not exist")
     one_line_error("--json into a missing folder: the page is not written either",

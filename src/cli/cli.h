@@ -195,7 +195,11 @@ typedef struct cli_report {
  * message in err: 2 when a report file would overwrite an input, else 1. */
 int  cli_report_prepare(cli_report *r, const cli_ctx *cx, const char *dir, ppad_err *err);
 /* The report of d's scored test split (fused (n_test), probs (n_test, 5) or
- * NULL); in holds the verb's settings (and runs, logs, lesions). */
+ * NULL); in holds the verb's settings (and runs, logs, lesions). Heat maps:
+ * in->visuals (a report_visual_fn, report/report.h) is the hook — a function
+ * given the gallery's image paths that returns each one's overlay and panel
+ * PNG (empty when there is none), e.g. explaining them with the verb's loaded
+ * model and prompts; NULL: the gallery shows images and probabilities. */
 int  cli_report_write(const cli_report *r, report_input *in, const dataset *d, const double *fused,
                       const double *probs, ppad_err *err);
 /* "ppad VERB ARGS..." (shell-quoted where needed) into buf, for a report's

@@ -22,7 +22,7 @@ LDLIBS   += $(PKG_LIBS) -ldnnl -lunistring -lm -fopenmp $(SAN)
 BUILD    ?= build
 
 # every folder of src/ but cli/ is a layer of the library (see README "How it is built")
-LIB_DIRS := base formats tokenizer image data synth clip ppad
+LIB_DIRS := base formats tokenizer image data synth clip ppad report
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -2,6 +2,8 @@
 #include "base/csv.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "base/error.h"
 
@@ -58,6 +60,24 @@ int csv_next(char **pos, char *end, long *line, csv_record *rec, ppad_err *err) 
         if (delim != ',') break;
     }
     *pos = r;
+    return 1;
+}
+
+int csv_header(char **pos, char *end, long *line, csv_record *rec, const char *const *names, int n, int *cols,
+               ppad_err *err) {
+    if (end - *pos >= 3 && memcmp(*pos, "\xEF\xBB\xBF", 3) == 0) *pos += 3;
+    int got;
+    while ((got = csv_next(pos, end, line, rec, err)) == 1 && csv_blank(rec)) {
+    }
+    if (got != 1) return got;
+    for (int j = 0; j < n; j++) cols[j] = -1;
+    for (int i = 0; i < rec->n; i++)
+        for (int j = 0; j < n; j++) {
+            if (strcasecmp(rec->f[i], names[j]) != 0) continue;
+            if (cols[j] >= 0)
+                return ppad_fail(err, "line %ld: the header has two columns named '%s'", rec->line, rec->f[i]);
+            cols[j] = i;
+        }
     return 1;
 }
 

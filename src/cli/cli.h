@@ -11,6 +11,7 @@
 #include "ppad/engine.h"
 #include "ppad/metrics.h"
 #include "ppad/prompts.h"
+#include "report/report.h"
 
 /* verbs */
 int cmd_info(int argc, char **argv);
@@ -28,6 +29,7 @@ int cmd_synth(int argc, char **argv);
 int cmd_phantom(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Prints "ppad: <msg>" as one line on stderr and returns 1. */
 int cli_error(const ppad_err *err);
@@ -177,6 +179,33 @@ void session_close(cli_session *s);
  * receives path,label,score,p_left,p_right,p_upper,p_lower,p_whole. */
 int cli_eval_dataset(cli_session *s, const ppad_params *p, const dataset *d, int no_position, double threshold,
                      const char *scores_path, int quiet, ppad_metrics *out, ppad_err *err);
+/* The same, keeping the fused scores (n_test) and probabilities (n_test, 5)
+ * in *fused and *probs (malloc'd; the caller frees them). */
+int cli_eval_dataset_keep(cli_session *s, const ppad_params *p, const dataset *d, int no_position, double threshold,
+                          const char *scores_path, int quiet, ppad_metrics *out, double **fused, double **probs,
+                          ppad_err *err);
+/* --report DIR of test, train and zeroshot (report_cli.c). */
+typedef struct cli_report {
+    int on;                       /* --report was given */
+    char html[4096], json[4096];  /* DIR/report.html, DIR/report.json */
+} cli_report;
+/* --report DIR (an OPT_OUTDIR option, so cli_parse checked DIR): makes DIR
+ * if missing and checks DIR/report.html and DIR/report.json like the verb's
+ * other outputs. dir NULL: off. Returns 0, or the verb's exit status with the
+ * message in err: 2 when a report file would overwrite an input, else 1. */
+int  cli_report_prepare(cli_report *r, const cli_ctx *cx, const char *dir, ppad_err *err);
+/* The report of d's scored test split (fused (n_test), probs (n_test, 5) or
+ * NULL); in holds the verb's settings (and runs, logs, lesions). Heat maps:
+ * in->visuals (a report_visual_fn, report/report.h) is the hook — a function
+ * given the gallery's image paths that returns each one's overlay and panel
+ * PNG (empty when there is none), e.g. explaining them with the verb's loaded
+ * model and prompts; NULL: the gallery shows images and probabilities. */
+int  cli_report_write(const cli_report *r, report_input *in, const dataset *d, const double *fused,
+                      const double *probs, ppad_err *err);
+/* "ppad VERB ARGS..." (shell-quoted where needed) into buf, for a report's
+ * "command" setting; call it before cli_parse, which reorders argv. */
+void cli_command_line(char *buf, size_t size, int argc, char **argv, const char *verb);
+
 /* The scores CSV (probs may be NULL: empty p_* fields). */
 int cli_write_scores(const char *path, const dataset *d, const double *fused, const double *probs, ppad_err *err);
 

@@ -1,6 +1,7 @@
 /* cmd_test.c — ppad test: PPAD's metrics (ACC, AUC, F1, AP) on a dataset's
  * test split with given prompts. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/error.h"
@@ -16,6 +17,8 @@ static const char *HELP =
     "  --layout L          zhanglab | chexpert | vindr | csv (default: detected)\n"
     "  --scores OUT.csv    write path,label,score,p_left,p_right,p_upper,p_lower,p_whole per image\n"
     "  --json              print the metrics as JSON\n"
+    "  --report DIR        also write DIR/report.html and DIR/report.json (see ppad report --help):\n"
+    "                      metrics with 95% bootstrap CIs, curves, histograms, gallery with thumbnails\n"
     "  --threshold T       decision threshold for ACC/F1, in [0, 1] (default 0.5)\n"
     "  --no-position       ablation: whole image only (score = p_whole)\n"
     "  --no-image-prompt   ablation: never apply the image prompt\n"
@@ -25,7 +28,7 @@ static const char *HELP =
 
 int cmd_test(int argc, char **argv) {
     cli_session_opts so = {0};
-    const char *data = NULL, *layout = NULL, *scores = NULL;
+    const char *data = NULL, *layout = NULL, *scores = NULL, *report_dir = NULL;
     double threshold = 0.5;
     int json = 0, no_position = 0;
     ppad_err err = {{0}};
@@ -35,6 +38,7 @@ int cmd_test(int argc, char **argv) {
         OPT("--data", OPT_IN, &data, .required = 1),
         OPT("--layout", OPT_STR, &layout),
         OPT("--scores", OPT_OUT, &scores),
+        OPT("--report", OPT_OUTDIR, &report_dir),
         OPT("--json", OPT_FLAG, &json),
         OPT("--threshold", OPT_DBL, &threshold, .dmin = 0, .dmax = 1),
         OPT("--no-position", OPT_FLAG, &no_position),
@@ -42,8 +46,13 @@ int cmd_test(int argc, char **argv) {
     const cli_verb verb = {.name = "test", .help = HELP, .opts = opts};
     cli_ctx cx;
     int status;
+    char cmdline[1024];
+    cli_command_line(cmdline, sizeof cmdline, argc, argv, "test");
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
     if (no_position) so.no_image_prompt = 1;
+    cli_report rep;
+    if ((status = cli_report_prepare(&rep, &cx, report_dir, &err)) != 0)
+        return status == 2 ? cli_usage("test", "%s", err.msg) : cli_error(&err);
     dataset d;
     if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
     if ((status = cli_check_dataset_outputs(&cx, &d, &err)) != 0) {
@@ -56,11 +65,25 @@ int cmd_test(int argc, char **argv) {
         return cli_error(&err);
     }
     ppad_metrics m;
-    int rc = cli_eval_dataset(&s, &s.p, &d, no_position, threshold, scores, cx.quiet, &m, &err);
+    double *fused = NULL, *probs = NULL;
+    int rc = cli_eval_dataset_keep(&s, &s.p, &d, no_position, threshold, scores, cx.quiet, &m, rep.on ? &fused : NULL,
+                                   rep.on ? &probs : NULL, &err);
     if (rc == 0) {
         if (json) metrics_print_json(stdout, &m);
         else metrics_print_text(stdout, &m);
+        fflush(stdout);
     }
+    if (rc == 0 && rep.on) {
+        report_input in = {.title = "ppad test", .threshold = threshold};
+        report_set(&in, "weights", "%s", so.weights);
+        report_set(&in, "prompts", "%s", so.prompts);
+        report_set(&in, "precision", "%s", so.precision ? "bf16" : "fp32");
+        if (no_position) report_set(&in, "ablation", "--no-position (whole image only)");
+        else if (so.no_image_prompt) report_set(&in, "ablation", "--no-image-prompt");
+        report_set(&in, "command", "%s", cmdline);
+        rc = cli_report_write(&rep, &in, &d, fused, probs, &err);
+    }
+    free(fused), free(probs);
     session_close(&s);
     dataset_free(&d);
     return rc ? cli_error(&err) : 0;

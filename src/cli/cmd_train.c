@@ -35,7 +35,8 @@ static const char *HELP =
     "  --eval-every K       also evaluate (and save) every K epochs (default: only at the end)\n"
     "  --test DIR           evaluate on this dataset's test split instead of DIR's\n"
     "  --test-layout L      its layout (default: detected)\n"
-    "  --no-eval            do not evaluate at all (refused with --scores, --json, --eval-every, --test)\n"
+    "  --no-eval            do not evaluate at all (refused with --scores, --json, --eval-every, --test,\n"
+    "                       --report)\n"
     "  --runs R             train R times with seeds S, S+1, ...; prints each run and mean +- sd.\n"
     "                       With R > 1 every file is per run: OUT-runK.pt, LOG-runK.csv, SCORES-runK.csv\n"
     "                       (K = 1..R), and --json holds every run's metrics as well as mean and sd\n"
@@ -43,6 +44,10 @@ static const char *HELP =
     "                       line per step\n"
     "  --scores FILE        per-image scores of the final evaluation (see ppad test)\n"
     "  --json               final metrics as JSON on stdout\n"
+    "  --report DIR         also write DIR/report.html and DIR/report.json (see ppad report --help): the\n"
+    "                       final evaluation (last run) with CIs, curves, gallery, the loss and lr curves,\n"
+    "                       per-run metrics (--runs), the settings and a sample of SAS/FPI lesions drawn\n"
+    "                       with the run's synthesis settings\n"
     "  --init P.pt          start from these prompts instead of a fresh initialisation\n"
     "  --no-position        ablation: whole-image prompts only, no image prompt (CoOp-style)\n"
     "  --no-image-prompt    ablation: positions, but no image prompt\n"
@@ -59,6 +64,7 @@ typedef struct eval_ctx {
     const char *out, *scores; /* scores: written at the final evaluation */
     int no_position, quiet, have_final, last_epoch;
     ppad_metrics final;
+    double **keep_fused, **keep_probs; /* non-NULL: keep the final evaluation's scores (--report) */
 } eval_ctx;
 
 static int on_eval(void *vctx, int epoch, const ppad_params *p, ppad_err *err) {
@@ -66,8 +72,11 @@ static int on_eval(void *vctx, int epoch, const ppad_params *p, ppad_err *err) {
     if (params_save(p, c->out, err) != 0) return -1;
     if (!c->test) return 0;
     ppad_metrics m;
-    const char *sp = epoch == c->last_epoch ? c->scores : NULL;
-    if (cli_eval_dataset(c->s, p, c->test, c->no_position, 0.5, sp, c->quiet, &m, err) != 0) return -1;
+    int last = epoch == c->last_epoch;
+    const char *sp = last ? c->scores : NULL;
+    if (cli_eval_dataset_keep(c->s, p, c->test, c->no_position, 0.5, sp, c->quiet, &m, last ? c->keep_fused : NULL,
+                              last ? c->keep_probs : NULL, err) != 0)
+        return -1;
     fprintf(stderr, "epoch %d: ACC %.1f AUC %.1f F1 %.1f AP %.1f (%s)\n", epoch, 100 * m.acc, 100 * m.auc, 100 * m.f1,
             100 * m.ap, c->out);
     c->final = m;
@@ -137,7 +146,7 @@ int cmd_train(int argc, char **argv) {
     ppad_train_opts to;
     train_opts_default(&to);
     const char *data = NULL, *layout = NULL, *out = NULL, *test_dir = NULL, *test_layout = NULL, *log_path = NULL;
-    const char *scores = NULL, *init = NULL;
+    const char *scores = NULL, *init = NULL, *report_dir = NULL;
     int runs = 1, json = 0, no_eval = 0, p_synth_given = 0, eval_every_given = 0;
     long long seed = 0;
     ppad_err err = {{0}};
@@ -150,6 +159,7 @@ int cmd_train(int argc, char **argv) {
         OPT("--test-layout", OPT_STR, &test_layout),
         OPT("--log", OPT_OUT, &log_path),
         OPT("--scores", OPT_OUT, &scores),
+        OPT("--report", OPT_OUTDIR, &report_dir),
         OPT("--init", OPT_IN, &init),
         OPT("--synthesis", OPT_CHOICE, &to.synthesis, .choices = "sas|fpi|none"),
         OPT("--json", OPT_FLAG, &json),
@@ -169,11 +179,13 @@ int cmd_train(int argc, char **argv) {
     const cli_verb verb = {.name = "train", .help = HELP, .opts = opts};
     cli_ctx cx;
     int status;
+    char cmdline[1024];
+    cli_command_line(cmdline, sizeof cmdline, argc, argv, "train");
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
     to.quiet = cx.quiet;
     if (no_eval) {
         const char *clash = scores ? "--scores" : json ? "--json" : eval_every_given ? "--eval-every"
-                          : test_dir ? "--test" : NULL;
+                          : test_dir ? "--test" : report_dir ? "--report" : NULL;
         if (clash) return cli_usage("train", "--no-eval and %s do not go together (%s needs an evaluation)", clash, clash);
     }
     if (test_layout && !test_dir) return cli_usage("train", "--test-layout applies to --test DIR only");
@@ -185,6 +197,9 @@ int cmd_train(int argc, char **argv) {
         if ((status = check_run_outputs(&cx, outs, names, runs, &err)) != 0)
             return status == 2 ? cli_usage("train", "%s", err.msg) : cli_error(&err);
     }
+    cli_report rep;
+    if ((status = cli_report_prepare(&rep, &cx, report_dir, &err)) != 0)
+        return status == 2 ? cli_usage("train", "%s", err.msg) : cli_error(&err);
 
     int rc = 1;
     dataset d = {0}, td = {0};
@@ -192,6 +207,13 @@ int cmd_train(int argc, char **argv) {
     FILE *log = NULL;
     cli_session s = {0};
     ppad_metrics *results = NULL;
+    unsigned long long *seeds = NULL;
+    ppad_train_log *logs = NULL;
+    char *mem_log = NULL;
+    size_t mem_size = 0;
+    double *fused = NULL, *probs = NULL;
+    report_train_extra extra = {0};
+    int n_logs = 0;
     if (dataset_open(&d, data, layout, &err) != 0) goto done;
     if (cli_check_dataset_outputs(&cx, &d, &err) != 0) {
         cli_usage("train", "%s", err.msg);
@@ -215,15 +237,23 @@ int cmd_train(int argc, char **argv) {
             goto done;
         }
     }
+    if (rep.on && !test) {
+        ppad_fail(&err, "%s: no test split to evaluate, so nothing to --report (give --test DIR)", data);
+        goto done;
+    }
     so.prompts = init;
     so.seed = (unsigned long long)seed;
     if (session_open(&s, &so, &err) != 0) goto done;
     results = ppad_calloc((size_t)runs, sizeof(ppad_metrics), &err);
-    if (!results) goto done;
+    seeds = ppad_calloc((size_t)runs, sizeof(unsigned long long), &err);
+    logs = ppad_calloc((size_t)runs, sizeof(ppad_train_log), &err);
+    if (!results || !seeds || !logs) goto done;
     for (int r = 0; r < runs; r++) {
         char path[4096], lpath[4096], label[32];
         run_path(path, sizeof path, out, r + 1, (int)runs);
         to.seed = (unsigned long long)seed + (unsigned long long)r;
+        seeds[r] = to.seed;
+        if (r == 0) extra.seed = to.seed; /* the lesions are drawn with the first run's seed */
         /* fresh prompts per run (or the --init file again) */
         if (init) {
             ppad_params fresh;
@@ -242,6 +272,12 @@ int cmd_train(int argc, char **argv) {
                 goto done;
             }
             setvbuf(log, NULL, _IOLBF, 0); /* complete lines, even if the run is interrupted */
+        } else if (rep.on) { /* the report's loss curve: the same log, in memory */
+            log = open_memstream(&mem_log, &mem_size);
+            if (!log) {
+                ppad_fail(&err, "out of memory");
+                goto done;
+            }
         }
         snprintf(label, sizeof label, runs > 1 ? "train %d/%d" : "train", r + 1, runs);
         to.label = label;
@@ -250,11 +286,20 @@ int cmd_train(int argc, char **argv) {
         if (scores) run_path(spath, sizeof spath, scores, r + 1, runs);
         eval_ctx ec = {.s = &s, .test = test, .out = path, .no_position = to.no_position, .quiet = to.quiet,
                        .scores = scores ? spath : NULL, .last_epoch = to.epochs};
+        if (rep.on && r == runs - 1) ec.keep_fused = &fused, ec.keep_probs = &probs;
         to.on_eval = on_eval;
         to.eval_ctx = &ec;
         if (ppad_train(&s.eng, &s.p, &d, &to, &err) != 0) goto done;
         if (log) fclose(log);
         log = NULL;
+        if (rep.on) {
+            int lrc = log_path ? trainlog_read(&logs[r], lpath, &err)
+                               : trainlog_parse(&logs[r], mem_log, mem_size, "training log", &err);
+            free(mem_log);
+            mem_log = NULL;
+            if (lrc != 0) goto done;
+            n_logs = r + 1;
+        }
         if (test) {
             results[r] = ec.final;
             if (!json) {
@@ -278,11 +323,26 @@ int cmd_train(int argc, char **argv) {
             metrics_print_json(stdout, &results[0]);
         }
     }
+    if (rep.on) {
+        report_input in = {.title = "ppad train", .threshold = 0.5, .logs = logs, .n_logs = n_logs, .runs = results,
+                           .run_seeds = seeds, .n_runs = runs};
+        report_set(&in, "weights", "%s", so.weights);
+        report_set(&in, "prompts written", "%s", out);
+        if (init) report_set(&in, "initial prompts", "%s", init);
+        report_set(&in, "precision", "%s", so.precision ? "bf16" : "fp32");
+        report_set(&in, "command", "%s", cmdline);
+        if (report_add_training(&in, &extra, &to, &d, runs, &err) != 0) goto done;
+        if (cli_report_write(&rep, &in, test, fused, probs, &err) != 0) goto done;
+    }
     rc = 0;
 done:
     if (rc) cli_error(&err);
 quiet_done:
     if (log) fclose(log);
+    free(mem_log);
+    for (int i = 0; i < n_logs; i++) trainlog_free(&logs[i]);
+    free(logs), free(seeds), free(fused), free(probs);
+    report_lesions_free(extra.lesions, extra.n_lesions);
     free(results);
     session_close(&s);
     dataset_free(&d);

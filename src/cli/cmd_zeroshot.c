@@ -23,6 +23,7 @@ static const char *HELP =
     "  --texts A,B        the normal and abnormal texts (default as above)\n"
     "  --scores OUT.csv   per-image scores (path,label,score,...; p_whole = score, other p_* empty)\n"
     "  --json             metrics as JSON\n"
+    "  --report DIR       also write DIR/report.html and DIR/report.json (see ppad report --help)\n"
     "  --threshold T      decision threshold (default 0.5)\n"
     "  --vocab V          CLIP vocabulary (needed for texts other than the defaults)\n"
     "  --precision P      fp32 (default) or bf16 (see ppad test --help)\n";
@@ -74,6 +75,7 @@ out:
 
 int cmd_zeroshot(int argc, char **argv) {
     const char *weights = NULL, *data = NULL, *layout = NULL, *scores_path = NULL, *texts = NULL, *vocab_path = NULL;
+    const char *report_dir = NULL;
     double threshold = 0.5;
     int json = 0, precision = 0;
     ppad_err err = {{0}};
@@ -82,6 +84,7 @@ int cmd_zeroshot(int argc, char **argv) {
         OPT("--data", OPT_IN, &data, .required = 1),
         OPT("--layout", OPT_STR, &layout),
         OPT("--scores", OPT_OUT, &scores_path),
+        OPT("--report", OPT_OUTDIR, &report_dir),
         OPT("--texts", OPT_STR, &texts),
         OPT("--vocab", OPT_IN, &vocab_path),
         OPT("--precision", OPT_CHOICE, &precision, .choices = "fp32|bf16"),
@@ -91,7 +94,12 @@ int cmd_zeroshot(int argc, char **argv) {
     const cli_verb verb = {.name = "zeroshot", .help = HELP, .opts = opts};
     cli_ctx cx;
     int status;
+    char cmdline[1024];
+    cli_command_line(cmdline, sizeof cmdline, argc, argv, "zeroshot");
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    cli_report rep;
+    if ((status = cli_report_prepare(&rep, &cx, report_dir, &err)) != 0)
+        return status == 2 ? cli_usage("zeroshot", "%s", err.msg) : cli_error(&err);
     ppad_names nm;
     names_default(&nm);
     if (texts && cli_name_list(nm.cls, PPAD_NCLS, texts, "--texts", &err) != 0) return cli_usage("zeroshot", "%s", err.msg);
@@ -105,7 +113,7 @@ int cmd_zeroshot(int argc, char **argv) {
     ppad_model *m = NULL;
     ppad_vocab *vocab = NULL;
     float *txt = NULL;
-    double *scores = NULL;
+    double *scores = NULL, *probs = NULL;
     int *labels = NULL;
     if (!texts) {
         const char *dot = d.layout == DATASET_VINDR ? "" : ".";
@@ -136,21 +144,29 @@ int cmd_zeroshot(int argc, char **argv) {
         ppad_fail_prefix(&err, data);
         goto out;
     }
-    if (scores_path) {
-        double *probs = ppad_malloc(sizeof(double) * d.n_test * PPAD_NPOS, &err);
+    if (scores_path || rep.on) { /* p_whole is the score; the other positions are not scored */
+        probs = ppad_malloc(sizeof(double) * d.n_test * PPAD_NPOS, &err);
         if (!probs) goto out;
         for (size_t i = 0; i < d.n_test; i++)
             for (int k = 0; k < PPAD_NPOS; k++) probs[i * PPAD_NPOS + k] = k == PPAD_NPOS - 1 ? scores[i] : NAN;
-        int wrc = cli_write_scores(scores_path, &d, scores, probs, &err);
-        free(probs);
-        if (wrc != 0) goto out;
     }
+    if (scores_path && cli_write_scores(scores_path, &d, scores, probs, &err) != 0) goto out;
     if (json) metrics_print_json(stdout, &met);
     else metrics_print_text(stdout, &met);
+    fflush(stdout);
+    if (rep.on) {
+        report_input in = {.title = "ppad zeroshot (CheXzero baseline)", .threshold = threshold};
+        report_set(&in, "weights", "%s", weights);
+        report_set(&in, "texts", "'%s' / '%s' (score = softmax of the two logits, abnormal class)", nm.cls[0],
+                   nm.cls[1]);
+        report_set(&in, "precision", "%s", precision ? "bf16" : "fp32");
+        report_set(&in, "command", "%s", cmdline);
+        if (cli_report_write(&rep, &in, &d, scores, probs, &err) != 0) goto out;
+    }
     rc = 0;
 out:
     if (rc) cli_error(&err);
-    free(txt), free(scores), free(labels);
+    free(txt), free(scores), free(labels), free(probs);
     ppad_vocab_free(vocab);
     ppad_model_free(m);
     dataset_free(&d);

@@ -26,6 +26,12 @@ int cli_write_scores(const char *path, const dataset *d, const double *fused, co
 
 int cli_eval_dataset(cli_session *s, const ppad_params *p, const dataset *d, int no_position, double threshold,
                      const char *scores_path, int quiet, ppad_metrics *out, ppad_err *err) {
+    return cli_eval_dataset_keep(s, p, d, no_position, threshold, scores_path, quiet, out, NULL, NULL, err);
+}
+
+int cli_eval_dataset_keep(cli_session *s, const ppad_params *p, const dataset *d, int no_position, double threshold,
+                          const char *scores_path, int quiet, ppad_metrics *out, double **keep_fused,
+                          double **keep_probs, ppad_err *err) {
     if (d->n_test == 0) return ppad_fail(err, "%s: the dataset has no test images", d->root);
     const int n = (int)d->n_test;
     double *probs = ppad_malloc(sizeof(double) * (size_t)n * PPAD_NPOS, err);
@@ -38,6 +44,8 @@ int cli_eval_dataset(cli_session *s, const ppad_params *p, const dataset *d, int
     progress_end(&bar, NULL);
     if (scores_path && cli_write_scores(scores_path, d, fused, probs, err) != 0) goto out;
     rc = 0;
+    if (keep_fused) *keep_fused = fused, fused = NULL;
+    if (keep_probs) *keep_probs = probs, probs = NULL;
 out:
     free(probs), free(fused);
     return rc;

@@ -86,5 +86,9 @@ int  image_load_resized(gray8 *out, const char *path, int size, const image_opts
 
 /* Writes an 8-bit gray PNG atomically (temporary name, then rename). */
 int  image_write_png(const char *path, const gray8 *g, ppad_err *err);
+/* Encodes an 8-bit PNG into memory: px is (h, w, channels) row-major with
+ * channels 1 (gray) or 3 (RGB). *out (malloc'd, free()) receives *size bytes. */
+int  image_encode_png(unsigned char **out, size_t *size, const uint8_t *px, int w, int h, int channels,
+                      ppad_err *err);
 
 #endif

@@ -61,8 +61,9 @@ static int cmp_desc(const void *pa, const void *pb) {
     return (a->s < b->s) - (a->s > b->s);
 }
 
-/* roc_auc_score from the curve points (k >= 1 distinct thresholds). work holds 2k+2 doubles. */
-static double roc_auc(const double *fps, const double *tps, long k, double *work) {
+double metrics_sum(const double *a, long n) { return np_sum(a, n); }
+
+double metrics_auc_counts(const double *fps, const double *tps, long k, double *work) {
     double *x = work, *y = work + k + 1;
     long m = 0;
     x[m] = 0, y[m] = 0, m++; /* the curve starts at (0, 0) */
@@ -80,8 +81,7 @@ static double roc_auc(const double *fps, const double *tps, long k, double *work
     return np_sum(x, m - 1);
 }
 
-/* average_precision_score from the curve points. work holds 2k+2 doubles. */
-static double average_precision(const double *fps, const double *tps, long k, double *work) {
+double metrics_ap_counts(const double *fps, const double *tps, long k, double *work) {
     double *p = work, *r = work + k + 1;
     double tl = tps[k - 1];
     for (long i = 0; i < k; i++) { /* reversed: recall decreasing */
@@ -94,52 +94,58 @@ static double average_precision(const double *fps, const double *tps, long k, do
     return -np_sum(p, k);
 }
 
-int metrics_compute(ppad_metrics *out, const int *labels, const double *scores, long n, double threshold,
-                    ppad_err *err) {
-    memset(out, 0, sizeof *out);
+int metrics_check_input(const int *labels, const double *scores, long n, long *n_pos, ppad_err *err) {
     if (n < 1) return ppad_fail(err, "no samples to compute metrics from");
-    if (!isfinite(threshold)) return ppad_fail(err, "threshold %g is not a finite number", threshold);
-    long n_pos = 0, tp = 0, fp = 0;
+    long np = 0;
     for (long i = 0; i < n; i++) {
         if (labels[i] != 0 && labels[i] != 1)
             return ppad_fail(err, "sample %ld: label %d is not 0 (normal) or 1 (abnormal)", i + 1, labels[i]);
         if (!isfinite(scores[i]))
             return ppad_fail(err, "sample %ld: score %g is not a finite number", i + 1, scores[i]);
-        n_pos += labels[i];
-        if (scores[i] > threshold) {
-            if (labels[i]) tp++;
-            else fp++;
-        }
+        np += labels[i];
     }
-    if (n_pos == 0 || n_pos == n)
+    if (np == 0 || np == n)
         return ppad_fail(err,
                          "all %ld samples are %s (label %d): AUC and AP need both normal (0) and abnormal (1) samples",
-                         n, n_pos ? "abnormal" : "normal", n_pos ? 1 : 0);
+                         n, np ? "abnormal" : "normal", np ? 1 : 0);
+    if (n_pos) *n_pos = np;
+    return 0;
+}
 
+int metrics_clf_curve(ppad_clf_curve *out, const int *labels, const double *scores, long n, ppad_err *err) {
+    memset(out, 0, sizeof *out);
+    if (metrics_check_input(labels, scores, n, NULL, err) != 0) return -1;
     scored *v = ppad_malloc(sizeof(scored) * (size_t)n, err);
-    double *curve = ppad_malloc(sizeof(double) * (size_t)(4 * n + 4), err);
-    if (!v || !curve) {
+    double *block = ppad_malloc(sizeof(double) * 3 * (size_t)n, err);
+    if (!v || !block) {
         free(v);
-        free(curve);
+        free(block);
         return -1;
     }
     for (long i = 0; i < n; i++) v[i].s = scores[i], v[i].y = labels[i];
     qsort(v, (size_t)n, sizeof *v, cmp_desc);
-    double *fps = curve, *tps = curve + n, *work = curve + 2 * n;
+    out->fps = block, out->tps = block + n, out->thr = block + 2 * n;
     long k = 0, cum = 0;
     for (long i = 0; i < n; i++) {
         cum += v[i].y;
         if (i == n - 1 || v[i + 1].s - v[i].s != 0) { /* np.where(np.diff(y_score)) */
-            tps[k] = (double)cum;
-            fps[k] = (double)(i + 1 - cum);
+            out->tps[k] = (double)cum;
+            out->fps[k] = (double)(i + 1 - cum);
+            out->thr[k] = v[i].s;
             k++;
         }
     }
-    out->auc = roc_auc(fps, tps, k, work);
-    out->ap = average_precision(fps, tps, k, work);
+    out->k = k;
     free(v);
-    free(curve);
+    return 0;
+}
 
+void metrics_clf_curve_free(ppad_clf_curve *c) {
+    free(c->fps); /* one block */
+    memset(c, 0, sizeof *c);
+}
+
+void metrics_from_counts(ppad_metrics *out, long n, long n_pos, long tp, long fp, double threshold) {
     out->n = n;
     out->n_pos = n_pos;
     out->tp = tp;
@@ -153,6 +159,32 @@ int metrics_compute(ppad_metrics *out, const int *labels, const double *scores, 
     double denom = prec + rec;
     if (denom == 0.0) denom = 1;
     out->f1 = 2 * prec * rec / denom;
+}
+
+int metrics_compute(ppad_metrics *out, const int *labels, const double *scores, long n, double threshold,
+                    ppad_err *err) {
+    memset(out, 0, sizeof *out);
+    if (n >= 1 && !isfinite(threshold)) return ppad_fail(err, "threshold %g is not a finite number", threshold);
+    long n_pos;
+    if (metrics_check_input(labels, scores, n, &n_pos, err) != 0) return -1;
+    long tp = 0, fp = 0;
+    for (long i = 0; i < n; i++)
+        if (scores[i] > threshold) {
+            if (labels[i]) tp++;
+            else fp++;
+        }
+    ppad_clf_curve c;
+    if (metrics_clf_curve(&c, labels, scores, n, err) != 0) return -1;
+    double *work = ppad_malloc(sizeof(double) * (size_t)(2 * c.k + 2), err);
+    if (!work) {
+        metrics_clf_curve_free(&c);
+        return -1;
+    }
+    out->auc = metrics_auc_counts(c.fps, c.tps, c.k, work);
+    out->ap = metrics_ap_counts(c.fps, c.tps, c.k, work);
+    free(work);
+    metrics_clf_curve_free(&c);
+    metrics_from_counts(out, n, n_pos, tp, fp, threshold);
     return 0;
 }
 
@@ -211,9 +243,8 @@ void metrics_print_values(FILE *f, const ppad_metrics *m) {
     fprintf(f, "threshold %s\n", buf);
 }
 
-/* A double that serialises as its shortest exact decimal (with ".0" when it
- * would otherwise read as an integer). */
-static json_object *json_exact(double v) {
+json_object *metrics_json_exact(double v) {
+    if (!isfinite(v)) return NULL;
     char buf[48];
     fmt_exact(buf, sizeof buf - 2, v);
     if (!strpbrk(buf, ".eEni")) strcat(buf, ".0");
@@ -234,7 +265,7 @@ json_object *metrics_to_json(const ppad_metrics *m) {
     json_object *o = json_object_new_object();
     if (!o) return NULL;
     int bad = 0;
-    for (int k = 0; k < METRICS_N; k++) bad |= add(o, METRICS_NAMES[k], json_exact(metrics_value(m, k)));
+    for (int k = 0; k < METRICS_N; k++) bad |= add(o, METRICS_NAMES[k], metrics_json_exact(metrics_value(m, k)));
     bad |= add(o, "n", json_object_new_int64(m->n));
     bad |= add(o, "n_pos", json_object_new_int64(m->n_pos));
     bad |= add(o, "n_neg", json_object_new_int64(m->n - m->n_pos));
@@ -242,7 +273,7 @@ json_object *metrics_to_json(const ppad_metrics *m) {
     bad |= add(o, "fp", json_object_new_int64(m->fp));
     bad |= add(o, "tn", json_object_new_int64(m->tn));
     bad |= add(o, "fn", json_object_new_int64(m->fn));
-    bad |= add(o, "threshold", json_exact(m->threshold));
+    bad |= add(o, "threshold", metrics_json_exact(m->threshold));
     if (bad) {
         json_object_put(o);
         return NULL;
@@ -274,8 +305,8 @@ json_object *metrics_stats_to_json(const ppad_metrics_stats *s) {
     int bad = !o || !mean || !sd;
     if (!bad) {
         for (int k = 0; k < METRICS_N; k++) {
-            bad |= add(mean, METRICS_NAMES[k], json_exact(s->mean[k]));
-            bad |= add(sd, METRICS_NAMES[k], json_exact(s->sd[k]));
+            bad |= add(mean, METRICS_NAMES[k], metrics_json_exact(s->mean[k]));
+            bad |= add(sd, METRICS_NAMES[k], metrics_json_exact(s->sd[k]));
         }
         bad |= add(o, "runs", json_object_new_int(s->runs));
         bad |= add(o, "mean", mean);

@@ -28,6 +28,39 @@ struct json_object;
 int metrics_compute(ppad_metrics *out, const int *labels, const double *scores, long n, double threshold,
                     ppad_err *err);
 
+/* The pieces metrics_compute is made of, shared with the curves
+ * (ppad/curves.h) and the bootstrap (ppad/bootstrap.h). */
+
+/* Errors of metrics_compute's input: n < 1, a label other than 0/1, a
+ * non-finite score, a single class. *n_pos (may be NULL) receives the
+ * number of label-1 samples. */
+int metrics_check_input(const int *labels, const double *scores, long n, long *n_pos, ppad_err *err);
+
+/* sklearn's _binary_clf_curve: scores sorted in descending order, one entry
+ * per distinct score (k of them, highest first): thr[j] the score, tps[j] and
+ * fps[j] the label-1 and label-0 samples scoring >= thr[j] (as doubles, as
+ * numpy holds them). Same errors as metrics_check_input. */
+typedef struct ppad_clf_curve {
+    long k;
+    double *fps, *tps, *thr; /* (k) each, one allocation */
+} ppad_clf_curve;
+int  metrics_clf_curve(ppad_clf_curve *out, const int *labels, const double *scores, long n, ppad_err *err);
+void metrics_clf_curve_free(ppad_clf_curve *c);
+
+/* roc_auc_score and average_precision_score from such counts (k >= 1, both
+ * classes present); work holds 2k + 2 doubles. */
+double metrics_auc_counts(const double *fps, const double *tps, long k, double *work);
+double metrics_ap_counts(const double *fps, const double *tps, long k, double *work);
+/* acc, f1 and the counts from a confusion at a threshold (auc, ap untouched). */
+void metrics_from_counts(ppad_metrics *out, long n, long n_pos, long tp, long fp, double threshold);
+/* numpy's np.sum of a float64 array (pairwise summation), to the bit. */
+double metrics_sum(const double *a, long n);
+
+/* A json number that prints as v's shortest exact decimal (round-trips to
+ * the same double; ".0" added to integral values); NULL — JSON null — when v
+ * is not finite (or out of memory). */
+struct json_object *metrics_json_exact(double v);
+
 /* The four metrics as an indexable list (acc, auc, f1, ap). */
 enum { METRICS_ACC, METRICS_AUC, METRICS_F1, METRICS_AP, METRICS_N };
 extern const char *const METRICS_NAMES[METRICS_N];       /* "acc", "auc", "f1", "ap" */

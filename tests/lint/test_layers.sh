@@ -23,7 +23,7 @@ declare -A MAY=(
   [cli]="base formats tokenizer image data synth clip ppad report"
 )
 # private headers: only their own folder includes them
-PRIVATE="data/dataset_internal.h synth/phantom_internal.h image/image_codec.h"
+PRIVATE="data/dataset_internal.h synth/phantom_internal.h image/image_codec.h report/report_internal.h"
 
 for dir in src/*/; do
   layer=$(basename "$dir")

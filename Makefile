@@ -21,6 +21,19 @@ ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -fopenmp -Iinclude -Isrc $
 LDLIBS   += $(PKG_LIBS) -ldnnl -lunistring -lm -fopenmp $(SAN)
 BUILD    ?= build
 
+# ---- MPI (issue 14): with Open MPI found (pkg-config ompi-c, else mpicc --showme),
+# src/base/dist.c is compiled with -DPPAD_MPI and the binary links libmpi; it
+# still runs alone. `make PPAD_MPI=0` (or no Open MPI) builds the one-process layer.
+PPAD_MPI ?= $(shell pkg-config --exists ompi-c 2>/dev/null && echo 1 || \
+              { mpicc --showme:link >/dev/null 2>&1 && echo 1; } || echo 0)
+ifeq ($(PPAD_MPI),1)
+MPI_CFLAGS := -DPPAD_MPI $(shell pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme:compile)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null || mpicc --showme:link)
+ALL_CFLAGS += $(MPI_CFLAGS)
+LDLIBS     += $(MPI_LIBS)
+endif
+# ---- end MPI ----
+
 # every folder of src/ but cli/ is a layer of the library (see README "How it is built")
 LIB_DIRS := base formats tokenizer image data synth clip ppad report
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))

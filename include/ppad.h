@@ -120,6 +120,18 @@ typedef struct ppad_metrics {
 int  ppad_evaluate(const ppad_model *m, const ppad_prompts *p, const ppad_dataset *d, double threshold,
                    double *fused, ppad_metrics *out, ppad_err *err);
 
+/* ---- MPI (a library user's own MPI program) ----
+ * After MPI_Init, ppad_dist_use(&comm) (comm an MPI_Comm; NULL: MPI_COMM_WORLD)
+ * makes ppad_score_files, ppad_evaluate and ppad_train_prompts collective over
+ * comm: every rank of comm calls them with the same arguments; each rank
+ * scores its share of the images (round-robin chunks of 32) or computes its
+ * micro-batches of each training step, and every rank returns the full,
+ * identical result, bit for bit the one-process result with the same threads
+ * per rank. A failure on any rank fails the call on every rank with the same
+ * message. ppad never calls MPI_Finalize on a communicator it was given.
+ * Fails if libppad was built without MPI (then everything is one process). */
+int ppad_dist_use(const void *mpi_comm, ppad_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,11 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dist.h"
 #include "base/error.h"
 #include "cli/cli.h"
 
+/* Under MPI, a failure every rank agreed on is printed by rank 0 alone; one
+ * only this rank knows is printed here (and main then ends the job). */
 int cli_error(const ppad_err *err) {
-    fprintf(stderr, "ppad: %s\n", err->msg[0] ? err->msg : "unknown error");
+    if (!dist_root() && dist_failure_agreed()) return 1;
+    fprintf(dist_root() ? stderr : dist_stderr(), "ppad: %s\n", err->msg[0] ? err->msg : "unknown error");
     return 1;
 }
 

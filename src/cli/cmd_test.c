@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dist.h"
 #include "base/error.h"
 #include "cli/cli.h"
 
@@ -54,13 +55,19 @@ int cmd_test(int argc, char **argv) {
     if ((status = cli_report_prepare(&rep, &cx, report_dir, &err)) != 0)
         return status == 2 ? cli_usage("test", "%s", err.msg) : cli_error(&err);
     dataset d;
-    if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
+    /* every rank opens the inputs; under MPI they agree before any work (dist.h) */
+    int orc = dataset_open(&d, data, layout, &err);
+    if (dist_agree(orc, &err) != 0) {
+        if (orc == 0) dataset_free(&d);
+        return cli_error(&err);
+    }
     if ((status = cli_check_dataset_outputs(&cx, &d, &err)) != 0) {
         dataset_free(&d);
         return cli_usage("test", "%s", err.msg);
     }
     cli_session s;
-    if (session_open(&s, &so, &err) != 0) {
+    if (dist_agree(session_open(&s, &so, &err), &err) != 0) {
+        session_close(&s);
         dataset_free(&d);
         return cli_error(&err);
     }
@@ -68,6 +75,7 @@ int cmd_test(int argc, char **argv) {
     double *fused = NULL, *probs = NULL;
     int rc = cli_eval_dataset_keep(&s, &s.p, &d, no_position, threshold, scores, cx.quiet, &m, rep.on ? &fused : NULL,
                                    rep.on ? &probs : NULL, &err);
+    rc = dist_agree(rc, &err);
     if (rc == 0) {
         if (json) metrics_print_json(stdout, &m);
         else metrics_print_text(stdout, &m);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "base/dist.h"
 #include "base/error.h"
 #include "base/fileio.h"
 #include "cli/cli.h"
@@ -42,7 +43,8 @@ int cli_eval_dataset_keep(cli_session *s, const ppad_params *p, const dataset *d
     progress_begin(&bar, "score", n, quiet);
     if (evaluate_dataset(&s->eng, p, d, no_position, threshold, probs, fused, out, &bar, err) != 0) goto out;
     progress_end(&bar, NULL);
-    if (scores_path && cli_write_scores(scores_path, d, fused, probs, err) != 0) goto out;
+    if (scores_path && dist_root_verdict(dist_root() ? cli_write_scores(scores_path, d, fused, probs, err) : 0, err))
+        goto out; /* under MPI rank 0 writes */
     rc = 0;
     if (keep_fused) *keep_fused = fused, fused = NULL;
     if (keep_probs) *keep_probs = probs, probs = NULL;

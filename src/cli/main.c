@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/dist.h"
 #include "base/fileio.h"
 #include "cli/cli.h"
 
@@ -38,22 +39,54 @@ static void usage(FILE *f) {
         fprintf(f, "  %-14s %s\n", VERBS[i].name, VERBS[i].summary);
 }
 
+/* ---- MPI (issue 14): under mpirun/srun these verbs split their work over the
+ * ranks (src/base/dist.h); every other verb runs on rank 0 alone while the
+ * others wait, so that no file is written twice. ---- */
+static const char *const SHARDED[] = {"test", "predict", "train", "step", "zeroshot", "embed"};
+
+static int sharded(const char *name) {
+    for (size_t i = 0; i < sizeof SHARDED / sizeof SHARDED[0]; i++)
+        if (strcmp(name, SHARDED[i]) == 0) return 1;
+    return 0;
+}
+
+/* A failure every rank agreed on ends every rank with the same status; one
+ * only this rank knows (already printed) ends the whole job. */
+static int finish(int rc) {
+    if (dist_size() > 1 && rc == 1 && !dist_failure_agreed()) dist_abort(1);
+    dist_finalize();
+    return rc;
+}
+
+static int run_verb(const verb *v, int argc, char **argv) {
+    if (dist_size() == 1 || sharded(v->name)) return finish(v->run(argc, argv));
+    int rc = 0;
+    if (dist_root()) {
+        dist_solo(1); /* a one-process run: no collectives */
+        rc = v->run(argc, argv);
+        dist_solo(0);
+    }
+    return finish(dist_root_verdict(rc, NULL)); /* printed by rank 0 already */
+}
+/* ---- end MPI ---- */
+
 int main(int argc, char **argv) {
     fileio_cleanup_on_signals(); /* Ctrl-C or a kill never leaves a half-written temporary behind */
+    dist_init(&argc, &argv);
     if (argc < 2) {
         usage(stderr);
-        return 2;
+        return finish(2);
     }
     if (cli_is_help(argv[1])) {
         usage(stdout);
-        return 0;
+        return finish(0);
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("ppad %s\n", PPAD_VERSION);
-        return 0;
+        return finish(0);
     }
     for (size_t i = 0; i < sizeof VERBS / sizeof VERBS[0]; i++)
-        if (strcmp(argv[1], VERBS[i].name) == 0) return VERBS[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], VERBS[i].name) == 0) return run_verb(&VERBS[i], argc - 1, argv + 1);
     fprintf(stderr, "ppad: unknown verb '%s' (see 'ppad --help')\n", argv[1]);
-    return 2;
+    return finish(2);
 }

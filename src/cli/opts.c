@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/dist.h"
 #include "cli/cli.h"
 
 static const char *COMMON_HELP =
@@ -195,7 +196,8 @@ int cli_parse(cli_ctx *c, const cli_verb *verb, int argc, char **argv, int *stat
     }
     /* every output location, before any work */
     ppad_err err = {{0}};
-    int rc = cli_check_outputs(c, &err);
+    /* under MPI rank 0 checks (only it writes) and every rank gets its verdict */
+    int rc = dist_root_verdict(dist_root() ? cli_check_outputs(c, &err) : 0, &err);
     if (rc) {
         *status = rc == 2 ? cli_usage(verb->name, "%s", err.msg) : cli_error(&err);
         return 1;

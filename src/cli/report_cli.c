@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/dist.h"
 #include "base/error.h"
 #include "cli/cli.h"
 
@@ -18,15 +19,29 @@ void cli_command_line(char *buf, size_t size, int argc, char **argv, const char 
 int cli_report_prepare(cli_report *r, const cli_ctx *cx, const char *dir, ppad_err *err) {
     memset(r, 0, sizeof *r);
     if (!dir) return 0;
-    if (report_dir_paths(r->html, r->json, sizeof r->html, dir, err) != 0) return 1;
-    int rc = cli_check_output(cx, "--report", r->html, 0, err);
-    if (!rc) rc = cli_check_output(cx, "--report", r->json, 0, err);
+    int rc = 0;
+    if (dist_root()) { /* under MPI only rank 0 makes DIR and writes the report */
+        rc = report_dir_paths(r->html, r->json, sizeof r->html, dir, err) != 0;
+        if (!rc) rc = cli_check_output(cx, "--report", r->html, 0, err);
+        if (!rc) rc = cli_check_output(cx, "--report", r->json, 0, err);
+    }
+    rc = dist_root_verdict(rc, err);
     r->on = rc == 0;
     return rc;
 }
 
+static int report_write_here(const cli_report *r, report_input *in, const dataset *d, const double *fused,
+                             const double *probs, ppad_err *err);
+
 int cli_report_write(const cli_report *r, report_input *in, const dataset *d, const double *fused, const double *probs,
                      ppad_err *err) {
+    if (!dist_root()) return dist_root_verdict(0, err); /* rank 0 writes it */
+    int rc = report_write_here(r, in, d, fused, probs, err);
+    return dist_root_verdict(rc, err);
+}
+
+static int report_write_here(const cli_report *r, report_input *in, const dataset *d, const double *fused,
+                             const double *probs, ppad_err *err) {
     ppad_scores sc;
     if (report_scores_from_dataset(&sc, d, fused, probs, err) != 0) return -1;
     char source[4200];

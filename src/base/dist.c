@@ -1,0 +1,220 @@
+/* dist.c — the MPI layer (see dist.h); without PPAD_MPI, one process. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/dist.h"
+#include "base/error.h"
+
+#ifdef PPAD_MPI
+#include <mpi.h>
+#endif
+
+static int g_rank = 0, g_size = 1, g_agreed = 0, g_started = 0, g_own_init = 0;
+static size_t g_sent = 0;
+static FILE *g_err = NULL; /* this rank's real stderr once muted */
+#ifdef PPAD_MPI
+static MPI_Comm g_comm;
+#endif
+
+static int g_solo_saved = 0;
+
+int dist_rank(void) { return g_rank; }
+
+void dist_solo(int on) {
+    if (on && !g_solo_saved) g_solo_saved = g_size, g_size = 1;
+    else if (!on && g_solo_saved) g_size = g_solo_saved, g_solo_saved = 0;
+}
+int dist_size(void) { return g_size; }
+int dist_failure_agreed(void) { return g_agreed; }
+size_t dist_bytes_sent(void) { return g_sent; }
+FILE *dist_stderr(void) { return g_err ? g_err : stderr; }
+
+int dist_built_with_mpi(void) {
+#ifdef PPAD_MPI
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* Ranks other than 0: stdout and stderr to /dev/null (opened for writing only;
+ * never renamed over), the real stderr kept for dist_stderr. */
+static void mute_others(void) {
+    if (g_rank == 0) return;
+    int keep = dup(2), nul = open("/dev/null", O_WRONLY);
+    if (keep < 0 || nul < 0) return;
+    g_err = fdopen(keep, "w");
+    fflush(stdout), fflush(stderr);
+    dup2(nul, 1), dup2(nul, 2);
+    close(nul);
+}
+
+#ifdef PPAD_MPI
+static int launched(void) {
+    const char *force = getenv("PPAD_MPI_INIT");
+    if (force) return strcmp(force, "0") != 0;
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK") || getenv("PMI_SIZE");
+}
+
+static void attach(MPI_Comm comm) {
+    MPI_Comm_dup(comm, &g_comm);
+    /* errors come back as codes so that a failing call is reported, not fatal at once */
+    MPI_Comm_set_errhandler(g_comm, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(g_comm, &g_rank);
+    MPI_Comm_size(g_comm, &g_size);
+    g_started = 1;
+}
+#endif
+
+void dist_init(int *argc, char ***argv) {
+#ifdef PPAD_MPI
+    if (g_started || !launched()) return;
+    int provided;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) return;
+    g_own_init = 1;
+    attach(MPI_COMM_WORLD);
+    mute_others();
+#else
+    (void)argc, (void)argv;
+    (void)mute_others;
+#endif
+}
+
+void dist_finalize(void) {
+#ifdef PPAD_MPI
+    if (!g_started) return;
+    MPI_Comm_free(&g_comm);
+    g_started = 0;
+    if (g_own_init) MPI_Finalize();
+    g_rank = 0, g_size = 1;
+#endif
+}
+
+/* the public hook (ppad.h): a library user's communicator */
+int ppad_dist_use(const void *mpi_comm, ppad_err *err) {
+#ifdef PPAD_MPI
+    int inited = 0;
+    MPI_Initialized(&inited);
+    if (!inited) return ppad_fail(err, "ppad_dist_use: call MPI_Init first");
+    if (g_started) dist_finalize();
+    attach(mpi_comm ? *(const MPI_Comm *)mpi_comm : MPI_COMM_WORLD);
+    return 0;
+#else
+    if (mpi_comm) return ppad_fail(err, "ppad_dist_use: this libppad was built without MPI");
+    return 0;
+#endif
+}
+
+void dist_abort(int code) {
+    fflush(stdout), fflush(stderr);
+    if (g_err) fflush(g_err);
+#ifdef PPAD_MPI
+    if (g_started) MPI_Abort(g_comm, code);
+#endif
+    exit(code);
+}
+
+int dist_agree(int rc, ppad_err *err) {
+    if (g_size == 1) return rc;
+#ifdef PPAD_MPI
+    int mine = rc ? g_rank : g_size, first = g_size;
+    if (MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, g_comm) != MPI_SUCCESS) dist_abort(1);
+    g_sent += sizeof(int);
+    if (first == g_size) return 0;
+    struct { int rc; char msg[sizeof err->msg]; } v = {rc, {0}};
+    if (err && g_rank == first) memcpy(v.msg, err->msg, sizeof v.msg);
+    if (MPI_Bcast(&v, sizeof v, MPI_BYTE, first, g_comm) != MPI_SUCCESS) dist_abort(1);
+    if (g_rank == first) g_sent += sizeof v;
+    if (err) memcpy(err->msg, v.msg, sizeof v.msg);
+    g_agreed = 1;
+    return v.rc;
+#else
+    (void)err;
+    return rc;
+#endif
+}
+
+int dist_root_verdict(int rc, ppad_err *err) {
+    if (g_size == 1) return rc;
+#ifdef PPAD_MPI
+    struct { int rc; char msg[sizeof err->msg]; } v = {rc, {0}};
+    if (err && rc && g_rank == 0) memcpy(v.msg, err->msg, sizeof v.msg);
+    if (MPI_Bcast(&v, sizeof v, MPI_BYTE, 0, g_comm) != MPI_SUCCESS) dist_abort(1);
+    if (g_rank == 0) g_sent += sizeof v;
+    if (v.rc) {
+        if (err) memcpy(err->msg, v.msg, sizeof v.msg);
+        g_agreed = 1;
+    }
+    return v.rc;
+#else
+    (void)err;
+    return rc;
+#endif
+}
+
+int dist_bcast(void *buf, size_t bytes, int root, ppad_err *err) {
+    if (g_size == 1) return 0;
+#ifdef PPAD_MPI
+    for (size_t off = 0; off < bytes;) { /* MPI counts are int */
+        size_t n = bytes - off < (size_t)1 << 30 ? bytes - off : (size_t)1 << 30;
+        if (MPI_Bcast((char *)buf + off, (int)n, MPI_BYTE, root, g_comm) != MPI_SUCCESS)
+            return ppad_fail(err, "MPI broadcast of %zu bytes failed", bytes);
+        off += n;
+    }
+    if (g_rank == root) g_sent += bytes * (size_t)(g_size - 1);
+    return 0;
+#else
+    (void)buf, (void)bytes, (void)root, (void)err;
+    return 0;
+#endif
+}
+
+int dist_allgather(const void *mine, size_t bytes, void **all, size_t *counts, ppad_err *err) {
+    *all = NULL;
+    if (g_size == 1) {
+        counts[0] = bytes;
+        *all = ppad_malloc(bytes ? bytes : 1, err);
+        if (!*all) return -1;
+        if (bytes) memcpy(*all, mine, bytes);
+        return 0;
+    }
+#ifdef PPAD_MPI
+    long long n = (long long)bytes, *ns = ppad_malloc(sizeof(long long) * (size_t)g_size, err);
+    int *cnt = ppad_malloc(sizeof(int) * (size_t)g_size, err), *disp = ppad_malloc(sizeof(int) * (size_t)g_size, err);
+    int rc = -1;
+    if (!ns || !cnt || !disp) goto out;
+    if (MPI_Allgather(&n, 1, MPI_LONG_LONG, ns, 1, MPI_LONG_LONG, g_comm) != MPI_SUCCESS) {
+        ppad_fail(err, "MPI allgather of the sizes failed");
+        goto out;
+    }
+    long long total = 0;
+    for (int r = 0; r < g_size; r++) {
+        if (ns[r] > INT32_MAX || total > INT32_MAX - ns[r]) {
+            ppad_fail(err, "MPI allgather: %lld bytes in one call is more than MPI's int counts hold", total + ns[r]);
+            goto out;
+        }
+        counts[r] = (size_t)ns[r];
+        cnt[r] = (int)ns[r];
+        disp[r] = (int)total;
+        total += ns[r];
+    }
+    *all = ppad_malloc(total ? (size_t)total : 1, err);
+    if (!*all) goto out;
+    if (MPI_Allgatherv(mine, (int)n, MPI_BYTE, *all, cnt, disp, MPI_BYTE, g_comm) != MPI_SUCCESS) {
+        ppad_fail(err, "MPI allgather of %lld bytes failed", total);
+        goto out;
+    }
+    g_sent += (sizeof n + bytes) * (size_t)(g_size - 1);
+    rc = 0;
+out:
+    if (rc) free(*all), *all = NULL;
+    free(ns), free(cnt), free(disp);
+    return rc;
+#else
+    (void)err;
+    return -1;
+#endif
+}

@@ -1,5 +1,6 @@
 /* dist.c — the MPI layer (see dist.h); without PPAD_MPI, one process. */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,24 @@ void dist_abort(int code) {
     exit(code);
 }
 
+/* A collective that cannot complete leaves the ranks out of step: end the job. */
+static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void fatal(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(dist_stderr(), "ppad: rank %d: ", g_rank);
+    vfprintf(dist_stderr(), fmt, ap);
+    fputc('\n', dist_stderr());
+    va_end(ap);
+    dist_abort(1);
+}
+
+static void *malloc_or_die(size_t n) {
+    void *p = malloc(n);
+    if (!p) fatal("out of memory (%zu bytes for an exchange between ranks)", n);
+    return p;
+}
+
 int dist_agree(int rc, ppad_err *err) {
     if (g_size == 1) return rc;
 #ifdef PPAD_MPI
@@ -155,66 +174,52 @@ int dist_root_verdict(int rc, ppad_err *err) {
 #endif
 }
 
-int dist_bcast(void *buf, size_t bytes, int root, ppad_err *err) {
+int dist_bcast(void *buf, size_t bytes, int root) {
     if (g_size == 1) return 0;
 #ifdef PPAD_MPI
     for (size_t off = 0; off < bytes;) { /* MPI counts are int */
         size_t n = bytes - off < (size_t)1 << 30 ? bytes - off : (size_t)1 << 30;
         if (MPI_Bcast((char *)buf + off, (int)n, MPI_BYTE, root, g_comm) != MPI_SUCCESS)
-            return ppad_fail(err, "MPI broadcast of %zu bytes failed", bytes);
+            fatal("MPI broadcast of %zu bytes failed", bytes);
         off += n;
     }
     if (g_rank == root) g_sent += bytes * (size_t)(g_size - 1);
     return 0;
 #else
-    (void)buf, (void)bytes, (void)root, (void)err;
+    (void)buf, (void)bytes, (void)root;
     return 0;
 #endif
 }
 
-int dist_allgather(const void *mine, size_t bytes, void **all, size_t *counts, ppad_err *err) {
-    *all = NULL;
+int dist_allgather(const void *mine, size_t bytes, void **all, size_t *counts) {
+    *all = malloc_or_die(bytes ? bytes : 1);
     if (g_size == 1) {
         counts[0] = bytes;
-        *all = ppad_malloc(bytes ? bytes : 1, err);
-        if (!*all) return -1;
         if (bytes) memcpy(*all, mine, bytes);
         return 0;
     }
+    free(*all);
 #ifdef PPAD_MPI
-    long long n = (long long)bytes, *ns = ppad_malloc(sizeof(long long) * (size_t)g_size, err);
-    int *cnt = ppad_malloc(sizeof(int) * (size_t)g_size, err), *disp = ppad_malloc(sizeof(int) * (size_t)g_size, err);
-    int rc = -1;
-    if (!ns || !cnt || !disp) goto out;
-    if (MPI_Allgather(&n, 1, MPI_LONG_LONG, ns, 1, MPI_LONG_LONG, g_comm) != MPI_SUCCESS) {
-        ppad_fail(err, "MPI allgather of the sizes failed");
-        goto out;
-    }
+    long long n = (long long)bytes, *ns = malloc_or_die(sizeof(long long) * (size_t)g_size);
+    int *cnt = malloc_or_die(sizeof(int) * (size_t)g_size), *disp = malloc_or_die(sizeof(int) * (size_t)g_size);
+    if (MPI_Allgather(&n, 1, MPI_LONG_LONG, ns, 1, MPI_LONG_LONG, g_comm) != MPI_SUCCESS)
+        fatal("MPI allgather of the sizes failed");
     long long total = 0;
     for (int r = 0; r < g_size; r++) {
-        if (ns[r] > INT32_MAX || total > INT32_MAX - ns[r]) {
-            ppad_fail(err, "MPI allgather: %lld bytes in one call is more than MPI's int counts hold", total + ns[r]);
-            goto out;
-        }
+        if (ns[r] > INT32_MAX || total > INT32_MAX - ns[r])
+            fatal("MPI allgather: %lld bytes in one call is more than MPI's int counts hold", total + ns[r]);
         counts[r] = (size_t)ns[r];
         cnt[r] = (int)ns[r];
         disp[r] = (int)total;
         total += ns[r];
     }
-    *all = ppad_malloc(total ? (size_t)total : 1, err);
-    if (!*all) goto out;
-    if (MPI_Allgatherv(mine, (int)n, MPI_BYTE, *all, cnt, disp, MPI_BYTE, g_comm) != MPI_SUCCESS) {
-        ppad_fail(err, "MPI allgather of %lld bytes failed", total);
-        goto out;
-    }
+    *all = malloc_or_die(total ? (size_t)total : 1);
+    if (MPI_Allgatherv(mine, (int)n, MPI_BYTE, *all, cnt, disp, MPI_BYTE, g_comm) != MPI_SUCCESS)
+        fatal("MPI allgather of %lld bytes failed", total);
     g_sent += (sizeof n + bytes) * (size_t)(g_size - 1);
-    rc = 0;
-out:
-    if (rc) free(*all), *all = NULL;
     free(ns), free(cnt), free(disp);
-    return rc;
+    return 0;
 #else
-    (void)err;
     return -1;
 #endif
 }

@@ -47,12 +47,14 @@ int  dist_root_verdict(int rc, ppad_err *err);
  * knows it, so only rank 0 needs to print it. */
 int  dist_failure_agreed(void);
 
-/* Collective: bytes of buf from rank root to every rank. 0 or -1 (err). */
-int  dist_bcast(void *buf, size_t bytes, int root, ppad_err *err);
+/* Collective: bytes of buf from rank root to every rank. The exchanges never
+ * fail: one that cannot complete (a rank died, out of memory) ends the job
+ * with a line on stderr. Return 0. */
+int  dist_bcast(void *buf, size_t bytes, int root);
 /* Collective: every rank gives mine (bytes, may differ per rank); *all gets
  * the blobs of ranks 0, 1, ... concatenated (malloc'd, the caller frees),
- * counts[r] (an array of dist_size()) the size of rank r's. 0 or -1 (err). */
-int  dist_allgather(const void *mine, size_t bytes, void **all, size_t *counts, ppad_err *err);
+ * counts[r] (an array of dist_size()) the size of rank r's. */
+int  dist_allgather(const void *mine, size_t bytes, void **all, size_t *counts);
 
 /* Ends every rank of the job now with status code (a killed or failed rank
  * that cannot agree). Without MPI: exit(code). */

@@ -199,7 +199,8 @@ int  cli_report_prepare(cli_report *r, const cli_ctx *cx, const char *dir, ppad_
  * in->visuals (a report_visual_fn, report/report.h) is the hook — a function
  * given the gallery's image paths that returns each one's overlay and panel
  * PNG (empty when there is none), e.g. explaining them with the verb's loaded
- * model and prompts; NULL: the gallery shows images and probabilities. */
+ * model and prompts; NULL: the gallery shows images and probabilities.
+ * Under MPI only rank 0 writes (elsewhere: returns 0 at once). */
 int  cli_report_write(const cli_report *r, report_input *in, const dataset *d, const double *fused,
                       const double *probs, ppad_err *err);
 /* "ppad VERB ARGS..." (shell-quoted where needed) into buf, for a report's

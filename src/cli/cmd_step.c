@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dist.h"
 #include "base/error.h"
 #include "clip/model.h"
 #include "image/image.h"
@@ -62,21 +63,27 @@ int cmd_step(int argc, char **argv) {
     cli_session ss = {0};
     ppad_manifest man = {0};
     float *pixels = NULL;
-    if (manifest_load(&man, batch, &err) != 0) goto done;
+    if (manifest_load(&man, batch, &err) != 0) goto done_setup;
     so.micro = micro;
-    if (session_open(&ss, &so, &err) != 0) goto done;
+    if (session_open(&ss, &so, &err) != 0) goto done_setup;
     const clip_model *m = ss.m;
     ppad_params *pp = &ss.p;
     const int S = m->cfg.image_size;
     const size_t npx = (size_t)3 * S * S;
     pixels = ppad_aligned_alloc(sizeof(float) * npx * (size_t)man.n, &err);
-    if (!pixels) goto done;
+    if (!pixels) goto done_setup;
     for (int i = 0; i < man.n; i++) {
         gray8 g;
-        if (image_load_resized(&g, man.paths[i], S, NULL, &err) != 0) goto done;
+        if (image_load_resized(&g, man.paths[i], S, NULL, &err) != 0) goto done_setup;
         image_normalize(pixels + (size_t)i * npx, &g);
         gray8_free(&g);
     }
+    rc = 0;
+done_setup:
+    /* under MPI every rank loads the whole batch (cheap next to the towers) and
+     * computes its micro-batches; all agree before the first step */
+    if (dist_agree(rc, &err) != 0) goto done;
+    rc = 1;
     double cur_lr = lr;
     for (long t = 0; t < steps; t++) {
         double loss;
@@ -86,13 +93,13 @@ int cmd_step(int argc, char **argv) {
             ppad_params g = *pp;
             g.ctx = pp->d_ctx;
             g.mask_emb = pp->d_mask_emb;
-            if (params_save(&g, grad_out, &err) != 0) goto done;
+            if (dist_root_verdict(dist_root() ? params_save(&g, grad_out, &err) : 0, &err) != 0) goto done;
         }
         params_sgd_step(pp, cur_lr, momentum);
         printf("loss=%.9g\n", loss);
         fflush(stdout);
     }
-    if (params_save(pp, out, &err) != 0) goto done;
+    if (dist_root_verdict(dist_root() ? params_save(pp, out, &err) : 0, &err) != 0) goto done; /* rank 0 writes */
     rc = 0;
 done:
     if (rc) cli_error(&err);

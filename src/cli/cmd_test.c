@@ -89,7 +89,7 @@ int cmd_test(int argc, char **argv) {
         if (no_position) report_set(&in, "ablation", "--no-position (whole image only)");
         else if (so.no_image_prompt) report_set(&in, "ablation", "--no-image-prompt");
         report_set(&in, "command", "%s", cmdline);
-        rc = cli_report_write(&rep, &in, &d, fused, probs, &err);
+        rc = dist_root_verdict(cli_report_write(&rep, &in, &d, fused, probs, &err), &err);
     }
     free(fused), free(probs);
     session_close(&s);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dist.h"
 #include "base/error.h"
 #include "base/fileio.h"
 #include "cli/cli.h"
@@ -69,7 +70,7 @@ typedef struct eval_ctx {
 
 static int on_eval(void *vctx, int epoch, const ppad_params *p, ppad_err *err) {
     eval_ctx *c = vctx;
-    if (params_save(p, c->out, err) != 0) return -1;
+    if (dist_root_verdict(dist_root() ? params_save(p, c->out, err) : 0, err) != 0) return -1; /* rank 0 writes */
     if (!c->test) return 0;
     ppad_metrics m;
     int last = epoch == c->last_epoch;
@@ -194,7 +195,8 @@ int cmd_train(int argc, char **argv) {
     if (to.no_position) so.no_image_prompt = 1;
     {
         const char *const outs[3] = {out, log_path, scores}, *const names[3] = {"--out", "--log", "--scores"};
-        if ((status = check_run_outputs(&cx, outs, names, runs, &err)) != 0)
+        status = dist_root() ? check_run_outputs(&cx, outs, names, runs, &err) : 0;
+        if ((status = dist_root_verdict(status, &err)) != 0) /* rank 0 checks, every rank gets the verdict */
             return status == 2 ? cli_usage("train", "%s", err.msg) : cli_error(&err);
     }
     cli_report rep;
@@ -214,7 +216,7 @@ int cmd_train(int argc, char **argv) {
     double *fused = NULL, *probs = NULL;
     report_train_extra extra = {0};
     int n_logs = 0;
-    if (dataset_open(&d, data, layout, &err) != 0) goto done;
+    if (dataset_open(&d, data, layout, &err) != 0) goto setup_done;
     if (cli_check_dataset_outputs(&cx, &d, &err) != 0) {
         cli_usage("train", "%s", err.msg);
         rc = 2;
@@ -222,7 +224,7 @@ int cmd_train(int argc, char **argv) {
     }
     if (!no_eval) {
         if (test_dir) {
-            if (dataset_open(&td, test_dir, test_layout, &err) != 0) goto done;
+            if (dataset_open(&td, test_dir, test_layout, &err) != 0) goto setup_done;
             if (cli_check_dataset_outputs(&cx, &td, &err) != 0) {
                 cli_usage("train", "%s", err.msg);
                 rc = 2;
@@ -234,20 +236,28 @@ int cmd_train(int argc, char **argv) {
         }
         if (test && test->n_test == 0) {
             ppad_fail(&err, "%s: the test dataset has no test images", test_dir);
-            goto done;
+            goto setup_done;
         }
     }
     if (rep.on && !test) {
         ppad_fail(&err, "%s: no test split to evaluate, so nothing to --report (give --test DIR)", data);
-        goto done;
+        goto setup_done;
     }
     so.prompts = init;
     so.seed = (unsigned long long)seed;
-    if (session_open(&s, &so, &err) != 0) goto done;
+    if (session_open(&s, &so, &err) != 0) goto setup_done;
     results = ppad_calloc((size_t)runs, sizeof(ppad_metrics), &err);
     seeds = ppad_calloc((size_t)runs, sizeof(unsigned long long), &err);
     logs = ppad_calloc((size_t)runs, sizeof(ppad_train_log), &err);
-    if (!results || !seeds || !logs) goto done;
+    if (!results || !seeds || !logs) goto setup_done;
+    rc = 0;
+setup_done:
+    /* every rank opens the inputs; under MPI they agree before any work (base/dist.h) */
+    if (dist_agree(rc, &err) != 0) {
+        rc = 1;
+        goto done;
+    }
+    rc = 1;
     for (int r = 0; r < runs; r++) {
         char path[4096], lpath[4096], label[32];
         run_path(path, sizeof path, out, r + 1, (int)runs);
@@ -257,28 +267,28 @@ int cmd_train(int argc, char **argv) {
         /* fresh prompts per run (or the --init file again) */
         if (init) {
             ppad_params fresh;
-            if (params_load(&fresh, init, &err) != 0) goto done;
+            int lrc = params_load(&fresh, init, &err);
+            if (dist_agree(lrc, &err) != 0) {
+                if (lrc == 0) params_free(&fresh);
+                goto done;
+            }
             memcpy(s.p.block, fresh.block, sizeof(float) * s.p.n);
             params_free(&fresh);
         } else {
             params_init_random(&s.p, to.seed);
         }
         s.p.momentum_init = 0;
-        if (log_path) {
+        int lrc = 0; /* the log and the report's copy of it: rank 0's (MPI) */
+        if (log_path && dist_root()) {
             run_path(lpath, sizeof lpath, log_path, r + 1, (int)runs);
             log = fopen(lpath, "w");
-            if (!log) {
-                ppad_fail(&err, "%s: cannot create the log file: %s", lpath, strerror(errno));
-                goto done;
-            }
-            setvbuf(log, NULL, _IOLBF, 0); /* complete lines, even if the run is interrupted */
-        } else if (rep.on) { /* the report's loss curve: the same log, in memory */
+            if (!log) lrc = ppad_fail(&err, "%s: cannot create the log file: %s", lpath, strerror(errno));
+            else setvbuf(log, NULL, _IOLBF, 0); /* complete lines, even if the run is interrupted */
+        } else if (rep.on && dist_root()) { /* the report's loss curve: the same log, in memory */
             log = open_memstream(&mem_log, &mem_size);
-            if (!log) {
-                ppad_fail(&err, "out of memory");
-                goto done;
-            }
+            if (!log) lrc = ppad_fail(&err, "out of memory");
         }
+        if (dist_root_verdict(lrc, &err) != 0) goto done;
         snprintf(label, sizeof label, runs > 1 ? "train %d/%d" : "train", r + 1, runs);
         to.label = label;
         to.log = log;
@@ -289,10 +299,10 @@ int cmd_train(int argc, char **argv) {
         if (rep.on && r == runs - 1) ec.keep_fused = &fused, ec.keep_probs = &probs;
         to.on_eval = on_eval;
         to.eval_ctx = &ec;
-        if (ppad_train(&s.eng, &s.p, &d, &to, &err) != 0) goto done;
+        if (dist_agree(ppad_train(&s.eng, &s.p, &d, &to, &err), &err) != 0) goto done;
         if (log) fclose(log);
         log = NULL;
-        if (rep.on) {
+        if (rep.on && dist_root()) {
             int lrc = log_path ? trainlog_read(&logs[r], lpath, &err)
                                : trainlog_parse(&logs[r], mem_log, mem_size, "training log", &err);
             free(mem_log);
@@ -323,16 +333,20 @@ int cmd_train(int argc, char **argv) {
             metrics_print_json(stdout, &results[0]);
         }
     }
-    if (rep.on) {
-        report_input in = {.title = "ppad train", .threshold = 0.5, .logs = logs, .n_logs = n_logs, .runs = results,
-                           .run_seeds = seeds, .n_runs = runs};
-        report_set(&in, "weights", "%s", so.weights);
-        report_set(&in, "prompts written", "%s", out);
-        if (init) report_set(&in, "initial prompts", "%s", init);
-        report_set(&in, "precision", "%s", so.precision ? "bf16" : "fp32");
-        report_set(&in, "command", "%s", cmdline);
-        if (report_add_training(&in, &extra, &to, &d, runs, &err) != 0) goto done;
-        if (cli_report_write(&rep, &in, test, fused, probs, &err) != 0) goto done;
+    if (rep.on) { /* rank 0 writes it; every rank gets the verdict */
+        int wrc = 0;
+        if (dist_root()) {
+            report_input in = {.title = "ppad train", .threshold = 0.5, .logs = logs, .n_logs = n_logs, .runs = results,
+                               .run_seeds = seeds, .n_runs = runs};
+            report_set(&in, "weights", "%s", so.weights);
+            report_set(&in, "prompts written", "%s", out);
+            if (init) report_set(&in, "initial prompts", "%s", init);
+            report_set(&in, "precision", "%s", so.precision ? "bf16" : "fp32");
+            report_set(&in, "command", "%s", cmdline);
+            wrc = report_add_training(&in, &extra, &to, &d, runs, &err);
+            if (wrc == 0) wrc = cli_report_write(&rep, &in, test, fused, probs, &err);
+        }
+        if (dist_root_verdict(wrc, &err) != 0) goto done;
     }
     rc = 0;
 done:

@@ -37,18 +37,23 @@ int cli_eval_dataset_keep(cli_session *s, const ppad_params *p, const dataset *d
     const int n = (int)d->n_test;
     double *probs = ppad_malloc(sizeof(double) * (size_t)n * PPAD_NPOS, err);
     double *fused = ppad_malloc(sizeof(double) * (size_t)n, err);
-    int rc = -1;
-    if (!probs || !fused) goto out;
-    ppad_progress bar;
-    progress_begin(&bar, "score", n, quiet);
-    if (evaluate_dataset(&s->eng, p, d, no_position, threshold, probs, fused, out, &bar, err) != 0) goto out;
-    progress_end(&bar, NULL);
-    if (scores_path && dist_root_verdict(dist_root() ? cli_write_scores(scores_path, d, fused, probs, err) : 0, err))
-        goto out; /* under MPI rank 0 writes */
-    rc = 0;
+    int rc = dist_agree(probs && fused ? 0 : -1, err);
+    if (rc == 0) {
+        ppad_progress bar;
+        progress_begin(&bar, "score", n, quiet);
+        rc = evaluate_dataset(&s->eng, p, d, no_position, threshold, probs, fused, out, &bar, err);
+        if (rc == 0) progress_end(&bar, NULL);
+        /* under MPI rank 0 writes */
+        if (rc == 0 && scores_path)
+            rc = dist_root_verdict(dist_root() ? cli_write_scores(scores_path, d, fused, probs, err) : 0, err);
+        rc = dist_agree(rc, err); /* every rank comes here (scoring is collective) */
+    }
+    if (rc) {
+        free(probs), free(fused);
+        return rc;
+    }
     if (keep_fused) *keep_fused = fused, fused = NULL;
     if (keep_probs) *keep_probs = probs, probs = NULL;
-out:
     free(probs), free(fused);
     return rc;
 }

@@ -35,9 +35,8 @@ static int report_write_here(const cli_report *r, report_input *in, const datase
 
 int cli_report_write(const cli_report *r, report_input *in, const dataset *d, const double *fused, const double *probs,
                      ppad_err *err) {
-    if (!dist_root()) return dist_root_verdict(0, err); /* rank 0 writes it */
-    int rc = report_write_here(r, in, d, fused, probs, err);
-    return dist_root_verdict(rc, err);
+    if (!dist_root()) return 0; /* under MPI rank 0 writes it (the caller shares the verdict) */
+    return report_write_here(r, in, d, fused, probs, err);
 }
 
 static int report_write_here(const cli_report *r, report_input *in, const dataset *d, const double *fused,

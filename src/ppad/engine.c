@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dist.h"
 #include "base/error.h"
 #include "clip/kernels.h"
 #include "data/data.h"
@@ -155,95 +156,175 @@ int engine_encode_tokens(ppad_engine *e, const ppad_params *p, float *feat, cons
 /* log(1 + exp(-|x|)) + max(x, 0) - x*y: BCE with logits, stable. */
 static double bce(double x, double y) { return fmax(x, 0.0) - x * y + log1p(exp(-fabs(x))); }
 
-int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const int *positions, const int *labels,
-                     int N, double *loss, float *logits, ppad_err *err) {
+/* One micro-batch's share of the loss and gradients, computed from zero:
+ * *loss the sum of its BCE terms, dtxt (NSEQ, E) its part of d_txt_n, dmask
+ * (NP, W) its part of d_mask_emb (only if back), lg (nb, 2) its logits (may
+ * be NULL). */
+static int micro_grad(ppad_engine *e, const ppad_params *p, const float *pixels, const int *positions,
+                      const int *labels, const int *idx, int nb, int back, double inv, double *loss, float *dtxt,
+                      float *dmask, float *lg, ppad_err *err) {
     const clip_model *m = e->m;
     const clip_config *c = &m->cfg;
     const int E = c->embed_dim, NP = c->n_patches;
-    const size_t W = (size_t)c->vision_width, Wt = (size_t)c->text_width;
+    const size_t W = (size_t)c->vision_width;
     const float scale = expf(m->logit_scale);
-    const double inv = 1.0 / (2.0 * N);
-    for (int i = 0; i < N; i++)
-        if (positions[i] < 0 || positions[i] >= PPAD_NPOS || (labels[i] != 0 && labels[i] != 1))
-            return ppad_fail(err, "sample %d: position %d / label %d out of range", i, positions[i], labels[i]);
-    if (engine_encode_texts(e, p, 1, err) != 0) return -1;
-    memset(e->d_txt_n, 0, sizeof(float) * PPAD_NSEQ * E);
-    memset(p->d_ctx, 0, sizeof(float) * (size_t)p->n_ctx * Wt);
-    memset(p->d_mask_emb, 0, sizeof(float) * (size_t)NP * W);
-    /* order: samples that need the image-tower backward first, then forward-only ones */
-    int *order = ppad_malloc(sizeof(int) * (size_t)N, err);
-    if (!order) return -1;
-    int n_back = 0, k = 0;
+    double total = 0;
+    memset(dtxt, 0, sizeof(float) * PPAD_NSEQ * E);
+    if (forward_micro(e, p, pixels, positions, idx, nb, back, err) != 0) return -1;
+    for (int j = 0; j < nb; j++) {
+        int i = idx[j], pos = positions[i];
+        const float *fi = e->img_n + (size_t)j * E;
+        float *dfi = e->d_img_n + (size_t)j * E;
+        memset(dfi, 0, sizeof(float) * E);
+        for (int cl = 0; cl < PPAD_NCLS; cl++) {
+            int q = pos * PPAD_NCLS + cl;
+            const float *ft = e->txt_n + (size_t)q * E;
+            float dot = 0;
+            for (int d = 0; d < E; d++) dot += fi[d] * ft[d];
+            float z = scale * dot;
+            if (lg) lg[(size_t)j * 2 + cl] = z;
+            double y = (labels[i] == cl) ? 1.0 : 0.0;
+            total += bce(z, y);
+            float dz = (float)((1.0 / (1.0 + exp(-(double)z)) - y) * inv);
+            float g = dz * scale;
+            float *dft = dtxt + (size_t)q * E;
+            for (int d = 0; d < E; d++) {
+                dft[d] += g * fi[d];
+                dfi[d] += g * ft[d];
+            }
+        }
+    }
+    *loss = total;
+    if (!back) return 0;
+    memset(e->d_img_raw, 0, sizeof(float) * (size_t)nb * E);
+    l2norm_backward(e->d_img_raw, e->d_img_n, e->img_n, e->img_norm, nb, E);
+    memset(e->dtokens, 0, sizeof(float) * (size_t)nb * NP * W);
+    if (clip_vision_backward(m, e->dtokens, e->d_img_raw, nb, &e->vacts, err) != 0) return -1;
+    memset(dmask, 0, sizeof(float) * (size_t)NP * W);
+    for (int j = 0; j < nb; j++) {
+        int pos = positions[idx[j]];
+        for (int t = 0; t < NP; t++) {
+            if (e->keep[pos][t]) continue;
+            const float *src = e->dtokens + ((size_t)j * NP + t) * W;
+            float *dst = dmask + (size_t)t * W;
+            for (size_t d = 0; d < W; d++) dst[d] += src[d];
+        }
+    }
+    return 0;
+}
+
+/* The micro-batches of one step: samples that need the image-tower backward
+ * first, then forward-only ones, in runs of at most micro that never mix the
+ * two. Micro-batch k is order[s0[k] .. s0[k] + nb[k]). Returns their number. */
+static int plan_micro(const ppad_engine *e, const int *positions, int N, int *order, int *s0, int *nbs, int *back) {
+    int n_back = 0, k = 0, M = 0;
     for (int i = 0; i < N; i++)
         if (needs_prompt(e, positions[i])) order[k++] = i;
     n_back = k;
     for (int i = 0; i < N; i++)
         if (!needs_prompt(e, positions[i])) order[k++] = i;
-    double total = 0;
-    for (int s0 = 0, nb = 0; s0 < N; s0 += nb) {
-        nb = N - s0 < e->micro ? N - s0 : e->micro;
-        if (s0 < n_back && s0 + nb > n_back) nb = n_back - s0; /* keep backward and forward-only apart */
-        const int *idx = order + s0;
-        int back = s0 < n_back;
-        if (forward_micro(e, p, pixels, positions, idx, nb, back, err) != 0) {
-            free(order);
-            return -1;
-        }
-        for (int j = 0; j < nb; j++) {
-            int i = idx[j], pos = positions[i];
-            const float *fi = e->img_n + (size_t)j * E;
-            float *dfi = e->d_img_n + (size_t)j * E;
-            memset(dfi, 0, sizeof(float) * E);
-            for (int cl = 0; cl < PPAD_NCLS; cl++) {
-                int q = pos * PPAD_NCLS + cl;
-                const float *ft = e->txt_n + (size_t)q * E;
-                float dot = 0;
-                for (int d = 0; d < E; d++) dot += fi[d] * ft[d];
-                float z = scale * dot;
-                if (logits) logits[(size_t)i * 2 + cl] = z;
-                double y = (labels[i] == cl) ? 1.0 : 0.0;
-                total += bce(z, y);
-                float dz = (float)((1.0 / (1.0 + exp(-(double)z)) - y) * inv);
-                float g = dz * scale;
-                float *dft = e->d_txt_n + (size_t)q * E;
-                for (int d = 0; d < E; d++) {
-                    dft[d] += g * fi[d];
-                    dfi[d] += g * ft[d];
-                }
-            }
-        }
-        if (!back) continue;
-        memset(e->d_img_raw, 0, sizeof(float) * (size_t)nb * E);
-        l2norm_backward(e->d_img_raw, e->d_img_n, e->img_n, e->img_norm, nb, E);
-        memset(e->dtokens, 0, sizeof(float) * (size_t)nb * NP * W);
-        if (clip_vision_backward(m, e->dtokens, e->d_img_raw, nb, &e->vacts, err) != 0) {
-            free(order);
-            return -1;
-        }
-        for (int j = 0; j < nb; j++) {
-            int pos = positions[idx[j]];
-            for (int t = 0; t < NP; t++) {
-                if (e->keep[pos][t]) continue;
-                const float *src = e->dtokens + ((size_t)j * NP + t) * W;
-                float *dst = p->d_mask_emb + (size_t)t * W;
-                for (size_t d = 0; d < W; d++) dst[d] += src[d];
-            }
-        }
+    for (int a = 0, nb = 0; a < N; a += nb, M++) {
+        nb = N - a < e->micro ? N - a : e->micro;
+        if (a < n_back && a + nb > n_back) nb = n_back - a; /* keep backward and forward-only apart */
+        s0[M] = a, nbs[M] = nb, back[M] = a < n_back;
     }
-    free(order);
-    *loss = total * inv;
-    /* text side: once for all samples */
-    memset(e->d_txt_raw, 0, sizeof(float) * PPAD_NSEQ * E);
-    l2norm_backward(e->d_txt_raw, e->d_txt_n, e->txt_n, e->txt_norm, PPAD_NSEQ, E);
-    memset(e->demb, 0, sizeof(float) * PPAD_NSEQ * c->context * Wt);
-    if (clip_text_backward(m, e->demb, e->d_txt_raw, PPAD_NSEQ, &e->tacts, err) != 0) return -1;
-    for (int q = 0; q < PPAD_NSEQ; q++)
-        for (int kk = 0; kk < p->n_ctx; kk++) {
-            const float *src = e->demb + ((size_t)q * c->context + e->seqs.ctx_start[q] + kk) * Wt;
-            float *dst = p->d_ctx + (size_t)kk * Wt;
-            for (size_t d = 0; d < Wt; d++) dst[d] += src[d];
+    return M;
+}
+
+/* Bytes of micro-batch k's record: loss, dtxt, dmask (if back), logits (if wanted). */
+static size_t rec_bytes(const clip_config *c, int nb, int back, int want_logits) {
+    size_t n = sizeof(double) + sizeof(float) * PPAD_NSEQ * (size_t)c->embed_dim;
+    if (back) n += sizeof(float) * (size_t)c->n_patches * c->vision_width;
+    if (want_logits) n += sizeof(float) * 2 * (size_t)nb;
+    return n;
+}
+
+/* Under MPI (base/dist.h) micro-batch k is computed by rank k % size (round
+ * robin: the backward micro-batches come first, so dealing them in turn
+ * spreads the expensive ones evenly). Every rank then holds every
+ * micro-batch's record and adds them up in micro-batch order, which is what
+ * one process does too: the gradients have the same bits for any number of
+ * ranks. The text tower (10 sequences) runs once, on rank 0: its features
+ * and the final context gradient are broadcast. */
+int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const int *positions, const int *labels,
+                     int N, double *loss, float *logits, ppad_err *err) {
+    const clip_model *m = e->m;
+    const clip_config *c = &m->cfg;
+    const int E = c->embed_dim, NP = c->n_patches, ranks = dist_size(), rank = dist_rank();
+    const size_t W = (size_t)c->vision_width, Wt = (size_t)c->text_width, nmask = (size_t)NP * W;
+    const double inv = 1.0 / (2.0 * N);
+    for (int i = 0; i < N; i++)
+        if (positions[i] < 0 || positions[i] >= PPAD_NPOS || (labels[i] != 0 && labels[i] != 1))
+            return ppad_fail(err, "sample %d: position %d / label %d out of range", i, positions[i], labels[i]);
+    int *order = ppad_malloc(sizeof(int) * (size_t)N * 4, err);
+    char *mine = NULL, *all = NULL;
+    size_t *counts = ppad_malloc(sizeof(size_t) * (size_t)ranks, err), mine_len = 0;
+    int rc = order && counts ? 0 : -1, M = 0;
+    int *s0 = order + N, *nbs = order + 2 * N, *back = order + 3 * N;
+    if (rc == 0) M = plan_micro(e, positions, N, order, s0, nbs, back);
+    /* this rank's records */
+    for (int k = rank; rc == 0 && k < M; k += ranks) mine_len += rec_bytes(c, nbs[k], back[k], logits != NULL);
+    if (rc == 0 && !(mine = ppad_aligned_alloc(mine_len ? mine_len : 1, err))) rc = -1;
+    if (rc == 0 && dist_root()) rc = engine_encode_texts(e, p, 1, err);
+    if ((rc = dist_agree(rc, err)) != 0) goto out;
+    dist_bcast(e->txt_n, sizeof(float) * PPAD_NSEQ * E, 0);
+    for (size_t k = (size_t)rank, off = 0; rc == 0 && k < (size_t)M; k += (size_t)ranks) {
+        char *r = mine + off;
+        float *dtxt = (float *)(r + sizeof(double)), *dmask = dtxt + PPAD_NSEQ * E;
+        float *lg = logits ? dmask + (back[k] ? nmask : 0) : NULL;
+        double l = 0;
+        rc = micro_grad(e, p, pixels, positions, labels, order + s0[k], nbs[k], back[k], inv, &l, dtxt, dmask, lg, err);
+        memcpy(r, &l, sizeof l);
+        off += rec_bytes(c, nbs[k], back[k], logits != NULL);
+    }
+    if ((rc = dist_agree(rc, err)) != 0) goto out;
+    dist_allgather(mine, mine_len, (void **)&all, counts);
+    /* sums in micro-batch order; rank r's blob holds micro-batches r, r + size, ... */
+    memset(e->d_txt_n, 0, sizeof(float) * PPAD_NSEQ * E);
+    memset(p->d_mask_emb, 0, sizeof(float) * nmask);
+    {
+        size_t base[ranks], at[ranks];
+        for (int r = 0, acc = 0; r < ranks; r++) base[r] = (size_t)acc, at[r] = 0, acc += (int)counts[r];
+        double total = 0;
+        for (int k = 0; k < M; k++) {
+            int r = k % ranks;
+            const char *rec = all + base[r] + at[r];
+            at[r] += rec_bytes(c, nbs[k], back[k], logits != NULL);
+            double l;
+            memcpy(&l, rec, sizeof l);
+            total += l;
+            const float *dtxt = (const float *)(rec + sizeof(double)), *dmask = dtxt + PPAD_NSEQ * E;
+            for (int d = 0; d < PPAD_NSEQ * E; d++) e->d_txt_n[d] += dtxt[d];
+            if (back[k])
+                for (size_t d = 0; d < nmask; d++) p->d_mask_emb[d] += dmask[d];
+            if (logits) {
+                const float *lg = dmask + (back[k] ? nmask : 0);
+                for (int j = 0; j < nbs[k]; j++)
+                    for (int cl = 0; cl < PPAD_NCLS; cl++)
+                        logits[(size_t)order[s0[k] + j] * 2 + cl] = lg[(size_t)j * 2 + cl];
+            }
         }
-    return 0;
+        *loss = total * inv;
+    }
+    /* text side: once for all samples, on rank 0 */
+    memset(p->d_ctx, 0, sizeof(float) * (size_t)p->n_ctx * Wt);
+    if (dist_root()) {
+        memset(e->d_txt_raw, 0, sizeof(float) * PPAD_NSEQ * E);
+        l2norm_backward(e->d_txt_raw, e->d_txt_n, e->txt_n, e->txt_norm, PPAD_NSEQ, E);
+        memset(e->demb, 0, sizeof(float) * PPAD_NSEQ * c->context * Wt);
+        rc = clip_text_backward(m, e->demb, e->d_txt_raw, PPAD_NSEQ, &e->tacts, err);
+        for (int q = 0; rc == 0 && q < PPAD_NSEQ; q++)
+            for (int kk = 0; kk < p->n_ctx; kk++) {
+                const float *src = e->demb + ((size_t)q * c->context + e->seqs.ctx_start[q] + kk) * Wt;
+                float *dst = p->d_ctx + (size_t)kk * Wt;
+                for (size_t d = 0; d < Wt; d++) dst[d] += src[d];
+            }
+    }
+    if ((rc = dist_agree(rc, err)) != 0) goto out;
+    dist_bcast(p->d_ctx, sizeof(float) * (size_t)p->n_ctx * Wt, 0);
+out:
+    free(order), free(counts), free(mine), free(all);
+    return rc;
 }
 
 void params_sgd_step(ppad_params *p, double lr, double momentum) {

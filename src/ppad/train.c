@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dist.h"
 #include "base/error.h"
 #include "base/progress.h"
 #include "base/rng.h"
@@ -93,18 +94,23 @@ int ppad_train(ppad_engine *e, ppad_params *p, const dataset *d, const ppad_trai
     float *pixels = ppad_aligned_alloc(sizeof(float) * npx * (size_t)o->batch, err);
     shot_cache cache = {0};
     gray8 work = {0};
-    int rc = -1;
-    if (!order || !perm || !pos || !lab || !pixels) goto out;
+    int rc = -1, lrc = 0;
+    if (!order || !perm || !pos || !lab || !pixels) goto setup;
     for (size_t i = 0; i < d->n_train; i++) order[i] = (int)i;
     rng_split(&r, &master);
     shuffle(order, (int)d->n_train, &r);
     cache.img = ppad_calloc((size_t)o->shots, sizeof(gray8), err);
-    if (!cache.img) goto out;
+    if (!cache.img) goto setup;
     for (int i = 0; i < o->shots; i++) {
-        if (dataset_load_base(&cache.img[i], d, d->train[order[i]].path, err) != 0) goto out;
+        if (dataset_load_base(&cache.img[i], d, d->train[order[i]].path, err) != 0) goto setup;
         cache.n = i + 1;
     }
-    if (gray8_alloc(&work, cache.img[0].w, cache.img[0].h, err) != 0) goto out;
+    if (gray8_alloc(&work, cache.img[0].w, cache.img[0].h, err) != 0) goto setup;
+    lrc = 1;
+setup:
+    /* under MPI every rank loads the shots and draws every sample of each
+     * batch (the same rng stream), then computes its own micro-batches */
+    if (dist_agree(lrc ? 0 : -1, err) != 0) goto out;
 
     const int per_epoch = (o->shots + o->batch - 1) / o->batch;
     const int total = per_epoch * o->epochs;
@@ -119,13 +125,13 @@ int ppad_train(ppad_engine *e, ppad_params *p, const dataset *d, const ppad_trai
         for (int i = 0; i < o->shots; i++) perm[i] = i;
         shuffle(perm, o->shots, &er);
         for (int b0 = 0; b0 < o->shots; b0 += o->batch, step++) {
-            int nb = o->shots - b0 < o->batch ? o->shots - b0 : o->batch, n_ab = 0;
-            for (int j = 0; j < nb; j++) {
-                if (make_sample(pixels + (size_t)j * npx, &pos[j], &lab[j], &cache, perm[b0 + j], o, S, &er, &work,
-                                err) != 0)
-                    goto out;
+            int nb = o->shots - b0 < o->batch ? o->shots - b0 : o->batch, n_ab = 0, src = 0;
+            for (int j = 0; j < nb && src == 0; j++) {
+                src = make_sample(pixels + (size_t)j * npx, &pos[j], &lab[j], &cache, perm[b0 + j], o, S, &er, &work,
+                                  err);
                 n_ab += lab[j];
             }
+            if (dist_agree(src, err) != 0) goto out;
             double loss;
             lr = cosine_lr_next(lr, o->lr, step, total);
             if (engine_loss_grad(e, p, pixels, pos, lab, nb, &loss, NULL, err) != 0) goto out;

@@ -207,6 +207,15 @@ int  cli_report_write(const cli_report *r, report_input *in, const dataset *d, c
  * "command" setting; call it before cli_parse, which reorders argv. */
 void cli_command_line(char *buf, size_t size, int argc, char **argv, const char *verb);
 
+/* ---- MPI (issue 14; dist_cli.c) ---- */
+/* Collective: cli_inputs_gather on rank 0 (standard input reaches only rank
+ * 0), the list then copied to every rank. */
+int cli_inputs_gather_shared(cli_inputs *in, const cli_list *args, const char *list, ppad_err *err);
+/* Collective: v (n, per) of which rank r filled the chunks c (of chunk rows)
+ * with c % size == r; afterwards every rank holds all of v. */
+int cli_share_chunks(double *v, size_t n, int chunk, size_t per, ppad_err *err);
+/* ---- end MPI ---- */
+
 /* The scores CSV (probs may be NULL: empty p_* fields). */
 int cli_write_scores(const char *path, const dataset *d, const double *fused, const double *probs, ppad_err *err);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dist.h"
 #include "base/error.h"
 #include "cli/cli.h"
 #include "ppad/evaluate.h"
@@ -52,7 +53,7 @@ static int print_row(void *vctx, int i, const double *probs, double fused, const
         }
     }
     if (bad) {
-        cli_error(bad);
+        if (dist_root()) cli_error(bad); /* every rank sees every row; rank 0 tells */
         c->n_bad++;
         return 0;
     }
@@ -87,10 +88,11 @@ int cmd_predict(int argc, char **argv) {
     if (args.n == 0 && !list) return cli_usage("predict", "give at least one IMAGE, FOLDER or --list FILE");
     if (no_position) so.no_image_prompt = 1;
     cli_inputs in;
-    if (cli_inputs_gather(&in, &args, list, &err) != 0) return cli_error(&err);
+    if (cli_inputs_gather_shared(&in, &args, list, &err) != 0) return cli_error(&err);
     cli_session ss;
-    int rc = 1;
-    if (session_open(&ss, &so, &err) != 0) {
+    int rc = 1, orc = session_open(&ss, &so, &err);
+    if (dist_agree(orc, &err) != 0) { /* under MPI every rank loads the model */
+        if (orc == 0) session_close(&ss);
         cli_inputs_free(&in);
         return cli_error(&err);
     }
@@ -102,10 +104,7 @@ int cmd_predict(int argc, char **argv) {
                         no_position, on_error, print_row, &pc, &bar, &err) != 0)
         goto done;
     progress_end(&bar, NULL);
-    if (fflush(stdout) != 0) {
-        ppad_fail(&err, "cannot write the output");
-        goto done;
-    }
+    if (dist_root_verdict(fflush(stdout) != 0 ? ppad_fail(&err, "cannot write the output") : 0, &err) != 0) goto done;
     if (pc.n_bad > 0) {
         ppad_fail(&err, "%ld of %zu images could not be scored (listed above)", pc.n_bad, in.n);
         goto done;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dist.h"
 #include "base/error.h"
 #include "base/progress.h"
 #include "clip/kernels.h"
@@ -43,11 +44,12 @@ static int zeroshot_scores(const ppad_model *m, const dataset *d, const float *t
     int rc = -1;
     if (!pix || !tok || !f || clip_vision_acts_alloc(&acts, m, ZS_CHUNK, 0, err) != 0) {
         free(pix), free(tok), free(f);
-        return -1;
+        return dist_agree(-1, err);
     }
     ppad_progress bar;
     progress_begin(&bar, "score", (long)d->n_test, quiet);
-    for (size_t i0 = 0; i0 < d->n_test; i0 += ZS_CHUNK) {
+    /* under MPI rank r scores the chunks c with c % size == r (cli_share_chunks) */
+    for (size_t i0 = (size_t)dist_rank() * ZS_CHUNK; i0 < d->n_test; i0 += (size_t)dist_size() * ZS_CHUNK) {
         int nb = d->n_test - i0 < ZS_CHUNK ? (int)(d->n_test - i0) : ZS_CHUNK;
         const char *paths[ZS_CHUNK];
         for (int j = 0; j < nb; j++) paths[j] = d->test[i0 + j].path;
@@ -70,7 +72,8 @@ static int zeroshot_scores(const ppad_model *m, const dataset *d, const float *t
 out:
     clip_vision_acts_free(&acts);
     free(pix), free(tok), free(f);
-    return rc;
+    if ((rc = dist_agree(rc, err)) != 0) return rc;
+    return cli_share_chunks(scores, d->n_test, ZS_CHUNK, 1, err);
 }
 
 int cmd_zeroshot(int argc, char **argv) {
@@ -104,7 +107,11 @@ int cmd_zeroshot(int argc, char **argv) {
     names_default(&nm);
     if (texts && cli_name_list(nm.cls, PPAD_NCLS, texts, "--texts", &err) != 0) return cli_usage("zeroshot", "%s", err.msg);
     dataset d;
-    if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
+    int orc = dataset_open(&d, data, layout, &err);
+    if (dist_agree(orc, &err) != 0) { /* under MPI every rank opens the inputs */
+        if (orc == 0) dataset_free(&d);
+        return cli_error(&err);
+    }
     if ((status = cli_check_dataset_outputs(&cx, &d, &err)) != 0) {
         dataset_free(&d);
         return cli_usage("zeroshot", "%s", err.msg);
@@ -122,25 +129,29 @@ int cmd_zeroshot(int argc, char **argv) {
     }
     if (d.n_test == 0) {
         ppad_fail(&err, "%s: the dataset has no test images", data);
-        goto out;
+        goto setup;
     }
-    if (ppad_model_load(&m, weights, &err) != 0) goto out;
-    if (cli_apply_precision(m, precision, &err) != 0) goto out;
+    if (ppad_model_load(&m, weights, &err) != 0) goto setup;
+    if (cli_apply_precision(m, precision, &err) != 0) goto setup;
     {
         ppad_err verr;
-        if (ppad_vocab_load(&vocab, vocab_path, weights, &verr) != 0 && vocab_path) { err = verr; goto out; }
+        if (ppad_vocab_load(&vocab, vocab_path, weights, &verr) != 0 && vocab_path) { err = verr; goto setup; }
     }
     const int E = m->cfg.embed_dim;
     txt = ppad_malloc(sizeof(float) * 2 * (size_t)E, &err);
-    scores = ppad_malloc(sizeof(double) * d.n_test, &err);
+    scores = ppad_calloc(d.n_test, sizeof(double), &err);
     labels = ppad_malloc(sizeof(int) * d.n_test, &err);
-    if (!txt || !scores || !labels) goto out;
+    if (!txt || !scores || !labels) goto setup;
     const char *tx[2] = {nm.cls[0], nm.cls[1]};
-    if (ppad_embed_texts(m, vocab, txt, tx, 2, &err) != 0) goto out;
+    if (ppad_embed_texts(m, vocab, txt, tx, 2, &err) != 0) goto setup;
+    rc = 0;
+setup:
+    if ((rc = dist_agree(rc, &err)) != 0) goto out;
+    rc = 1;
     if (zeroshot_scores(m, &d, txt, scores, cx.quiet, &err) != 0) goto out;
     for (size_t i = 0; i < d.n_test; i++) labels[i] = d.test[i].label;
     ppad_metrics met;
-    if (metrics_compute(&met, labels, scores, (long)d.n_test, threshold, &err) != 0) {
+    if (dist_agree(metrics_compute(&met, labels, scores, (long)d.n_test, threshold, &err), &err) != 0) {
         ppad_fail_prefix(&err, data);
         goto out;
     }
@@ -150,7 +161,8 @@ int cmd_zeroshot(int argc, char **argv) {
         for (size_t i = 0; i < d.n_test; i++)
             for (int k = 0; k < PPAD_NPOS; k++) probs[i * PPAD_NPOS + k] = k == PPAD_NPOS - 1 ? scores[i] : NAN;
     }
-    if (scores_path && cli_write_scores(scores_path, &d, scores, probs, &err) != 0) goto out;
+    if (scores_path && dist_root_verdict(dist_root() ? cli_write_scores(scores_path, &d, scores, probs, &err) : 0, &err))
+        goto out; /* rank 0 writes (MPI) */
     if (json) metrics_print_json(stdout, &met);
     else metrics_print_text(stdout, &met);
     fflush(stdout);
@@ -161,7 +173,7 @@ int cmd_zeroshot(int argc, char **argv) {
                    nm.cls[1]);
         report_set(&in, "precision", "%s", precision ? "bf16" : "fp32");
         report_set(&in, "command", "%s", cmdline);
-        if (cli_report_write(&rep, &in, &d, scores, probs, &err) != 0) goto out;
+        if (dist_root_verdict(cli_report_write(&rep, &in, &d, scores, probs, &err), &err) != 0) goto out;
     }
     rc = 0;
 out:

@@ -13,10 +13,11 @@
 #include <mpi.h>
 #endif
 
-static int g_rank = 0, g_size = 1, g_agreed = 0, g_started = 0, g_own_init = 0;
+static int g_rank = 0, g_size = 1, g_agreed = 0;
 static size_t g_sent = 0;
 static FILE *g_err = NULL; /* this rank's real stderr once muted */
 #ifdef PPAD_MPI
+static int g_started = 0, g_own_init = 0;
 static MPI_Comm g_comm;
 #endif
 

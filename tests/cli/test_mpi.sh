@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# test_mpi.sh — ppad under mpirun (issue 14): the same bytes as one process
+# with the same threads per rank (test, train with SAS, step, predict,
+# zeroshot; 2 ranks, and 3 ranks on batches that do not divide evenly), a
+# failure in one rank's share ends every rank with one line and no output, a
+# killed rank does not leave the others hanging, and the one-process layer
+# builds without MPI. Skipped, saying why, where Open MPI is missing.
+source "$(dirname "$0")/../lib/check.sh"
+PY=/usr/bin/python3
+
+# the one-process layer (PPAD_MPI=0) compiles and works without mpi.h
+cat >"$T/solo.c" <<'EOF'
+#include <stdio.h>
+#include "base/dist.h"
+int main(int argc, char **argv) {
+    dist_init(&argc, &argv);
+    ppad_err e = {{0}};
+    void *all; size_t counts[1]; int x = 7;
+    dist_allgather(&x, sizeof x, &all, counts);
+    int ok = dist_size() == 1 && dist_rank() == 0 && !dist_built_with_mpi() && dist_agree(0, &e) == 0
+             && dist_agree(-1, &e) == -1 && counts[0] == sizeof x && *(int *)all == 7;
+    printf("%d\n", ok);
+    dist_finalize();
+    return 0;
+}
+EOF
+if cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -I"$ROOT/include" -I"$ROOT/src" -o "$T/solo" "$T/solo.c" \
+     "$ROOT/src/base/dist.c" "$ROOT/src/base/error.c" 2>"$T/cc.err" && [ "$("$T/solo")" = 1 ]; then
+  pass "dist layer builds and works without MPI (PPAD_MPI=0)"
+else fail "dist layer builds and works without MPI (PPAD_MPI=0)" "$(head -c 400 "$T/cc.err")"; fi
+
+if ! command -v mpirun >/dev/null; then echo "SKIP test_mpi: mpirun not found (install openmpi-bin)"; finish; exit; fi
+if ! ldd "$PPAD" | grep -q libmpi; then
+  echo "SKIP test_mpi: $PPAD was built without MPI (Open MPI's pkg-config ompi-c / mpicc not found)"; finish; exit
+fi
+
+# one machine: shared memory between the ranks, as many ranks as asked for
+export OMPI_MCA_btl=self,vader OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_base_warn_component_unused=0
+MPI=(mpirun -q --allow-run-as-root)
+W="$FIX/clip_tiny.pt"
+cd "$T"
+"$PPAD" phantom --out ph --normal 40 --abnormal 30 --train-normal 20 --seed 1 --quiet \
+  && "$PPAD" init-prompts --seed 0 --weights "$W" --out init.pt || { fail "fixtures" "phantom/init-prompts"; finish; exit; }
+
+same() { # name file-a file-b...
+  local name=$1 a=$2 bad=""; shift 2
+  for b in "$@"; do cmp -s "$a" "$b" || bad="$bad $b"; done
+  [ -z "$bad" ] && [ -s "$a" ] && pass "$name" || fail "$name" "differs from $a:$bad"
+}
+
+# ---- test: scores CSV and metrics JSON (50 images = 2 chunks of 32; 3 ranks: one idle) ----
+TEST=(test --weights "$W" --prompts init.pt --data ph --threads 1 --quiet --json)
+"$PPAD" "${TEST[@]}" --scores s1.csv >m1.json
+"${MPI[@]}" -np 2 "$PPAD" "${TEST[@]}" --scores s2.csv >m2.json
+same "test: 2 ranks x 1 thread = 1 process, scores CSV" s1.csv s2.csv
+same "test: 2 ranks x 1 thread = 1 process, metrics JSON" m1.json m2.json
+
+# ---- train with SAS: 20 shots, batch 10, micro-batch 4 -> 3 micro-batches a step (uneven on 2 and 3 ranks) ----
+TR=(train --weights "$W" --data ph --shots 20 --batch 10 --epochs 3 --micro-batch 4 --threads 1 --quiet --seed 3
+    --json --eval-every 2)
+"$PPAD" "${TR[@]}" --out t1.pt --scores ts1.csv --log l1.csv >tm1.json 2>te1
+for n in 2 3; do
+  "${MPI[@]}" -np $n "$PPAD" "${TR[@]}" --out t$n.pt --scores ts$n.csv --log l$n.csv >tm$n.json 2>te$n
+done
+same "train (SAS): prompt file after 3 epochs, 1 = 2 = 3 ranks" t1.pt t2.pt t3.pt
+same "train: final scores CSV, 1 = 2 = 3 ranks" ts1.csv ts2.csv ts3.csv
+same "train: metrics JSON, 1 = 2 = 3 ranks" tm1.json tm2.json tm3.json
+for n in 1 2 3; do cut -d, -f1-5 l$n.csv >lc$n.csv; done # the seconds column is a clock
+same "train: per-step log (step,epoch,lr,loss,n_abnormal), 1 = 2 = 3 ranks" lc1.csv lc2.csv lc3.csv
+[ "$(grep -c '^epoch ' te3)" = 2 ] && pass "train on 3 ranks: each evaluation reported once" \
+  || fail "train on 3 ranks: each evaluation reported once" "$(cat te3)"
+ls | grep -q '\.tmp' && fail "train: no temporaries left" "$(ls)" || pass "train: no temporaries left"
+
+# ---- step: 20 samples, micro-batch 4 = 4 backward + 1 forward-only micro-batches ----
+$PY - <<'EOF'
+import glob
+fs = sorted(glob.glob("ph/test/*/*.png"))[:20]
+pos = ["left", "right", "upper", "lower", "whole"]
+with open("batch.csv", "w") as f:
+    f.write("path,label,position\n")
+    for i, p in enumerate(fs):
+        f.write("%s,%d,%s\n" % (p, i % 2, pos[i % 5]))
+EOF
+ST=(step --weights "$W" --prompts init.pt --batch batch.csv --micro-batch 4 --threads 1 --steps 2)
+"$PPAD" "${ST[@]}" --out o1.pt --grad-out g1.pt >so1
+for n in 2 3; do "${MPI[@]}" -np $n "$PPAD" "${ST[@]}" --out o$n.pt --grad-out g$n.pt >so$n; done
+same "step: gradients, 1 = 2 = 3 ranks" g1.pt g2.pt g3.pt
+same "step: prompts after 2 steps, 1 = 2 = 3 ranks" o1.pt o2.pt o3.pt
+same "step: loss lines, 1 = 2 = 3 ranks" so1 so2 so3
+
+# ---- predict from standard input (it reaches rank 0 only) and zeroshot, 3 ranks ----
+"$PPAD" predict --weights "$W" --prompts init.pt ph/test/normal_256 ph/test/pneumonia_256 --threads 1 >p1.csv
+ls ph/test/*/*.png | "${MPI[@]}" -np 3 "$PPAD" predict --weights "$W" --prompts init.pt --list - --threads 1 >p3.csv
+same "predict --list - on 3 ranks = 1 process" p1.csv p3.csv
+"$PPAD" zeroshot --weights "$W" --data ph --threads 1 --quiet --scores z1.csv >zm1
+"${MPI[@]}" -np 3 "$PPAD" zeroshot --weights "$W" --data ph --threads 1 --quiet --scores z3.csv >zm3
+same "zeroshot on 3 ranks = 1 process (scores, metrics)" z1.csv z3.csv
+same "zeroshot on 3 ranks = 1 process (metrics)" zm1 zm3
+
+# ---- a bad image only in rank 1's share (the second chunk of 32) ----
+cp -r ph phb
+bad=$(sed -n 42p s1.csv | cut -d, -f1 | sed 's#^ph/#phb/#')
+head -c 100 "ph/${bad#phb/}" >"$bad"
+"${MPI[@]}" -np 2 "$PPAD" test --weights "$W" --prompts init.pt --data phb --threads 1 --quiet --scores sb.csv \
+  >fo 2>fe; rc=$?
+if [ $rc -ne 0 ] && [ $rc -lt 128 ] && [ "$(wc -l <fe)" = 1 ] && grep -qF "ppad: $bad:" fe && [ ! -e sb.csv ] \
+   && ! ls | grep -q '\.tmp'; then pass "bad image in rank 1's share: one line naming it, exit $rc, no output"
+else fail "bad image in rank 1's share: one line naming it, exit $rc, no output" "$(head -c 400 fe; ls)"; fi
+
+# ---- an output rank 0 cannot write: one line, before any work ----
+mkdir ro && chmod 555 ro
+if [ "$(id -u)" = 0 ]; then rm -rf ro && echo x >ro; fi # root writes anywhere: a file in the folder's place
+"${MPI[@]}" -np 2 "$PPAD" test --weights "$W" --prompts init.pt --data ph --threads 1 --quiet --scores ro/s.csv \
+  >fo 2>fe; rc=$?
+[ $rc -ne 0 ] && [ "$(wc -l <fe)" = 1 ] && grep -q "ro/s.csv" fe && pass "unwritable output: one line on 2 ranks (exit $rc)" \
+  || fail "unwritable output: one line on 2 ranks" "rc=$rc $(cat fe)"
+
+# ---- a verb that is not sharded runs once, on rank 0 ----
+"${MPI[@]}" -np 2 "$PPAD" init-prompts --seed 5 --weights "$W" --out solo.pt 2>fe && "$PPAD" init-prompts --seed 5 \
+  --weights "$W" --out solo1.pt && cmp -s solo.pt solo1.pt && [ ! -s fe ] \
+  && pass "init-prompts under mpirun -np 2: written once, same bytes" || fail "init-prompts under mpirun" "$(cat fe)"
+
+# ---- a killed rank ends the job in bounded time, without the prompt file ----
+LONG=(train --weights "$W" --data ph --shots 20 --batch 10 --epochs 2000 --micro-batch 4 --threads 1 --quiet --no-eval)
+"${MPI[@]}" -np 2 "$PPAD" "${LONG[@]}" --out killed.pt --log kl.csv >ko 2>ke &
+mp=$!
+( sleep 60; kill -9 $mp 2>/dev/null ) &
+dog=$!
+victim=""
+for _ in $(seq 200); do # wait for a few steps, then find rank 1
+  if [ -s kl.csv ] && [ "$(wc -l <kl.csv)" -ge 3 ]; then
+    for p in $(ps -o pid= --ppid $mp); do
+      tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$p
+    done
+  fi
+  [ -n "$victim" ] && break
+  sleep 0.1
+done
+t0=$(date +%s)
+[ -n "$victim" ] && kill -9 "$victim"
+wait $mp; rc=$?
+el=$(( $(date +%s) - t0 ))
+kill $dog 2>/dev/null; wait $dog 2>/dev/null
+if [ -n "$victim" ] && [ $rc -ne 0 ] && [ $el -lt 55 ] && [ ! -e killed.pt ]; then
+  pass "rank 1 killed: the job ends (exit $rc after ${el}s), no prompt file"
+else fail "rank 1 killed: the job ends" "victim=$victim rc=$rc after ${el}s; $(head -c 300 ke)"; fi
+finish

@@ -231,6 +231,21 @@ static int plan_micro(const ppad_engine *e, const int *positions, int N, int *or
     return M;
 }
 
+/* Which rank computes each micro-batch: in order, to the rank with the least
+ * work so far (a backward sample costs about 3 forward ones; ties: the lower
+ * rank). Every rank computes the same plan. */
+static void plan_owners(int *owner, const int *nbs, const int *back, int M, int ranks) {
+    long load[ranks];
+    for (int r = 0; r < ranks; r++) load[r] = 0;
+    for (int k = 0; k < M; k++) {
+        int best = 0;
+        for (int r = 1; r < ranks; r++)
+            if (load[r] < load[best]) best = r;
+        owner[k] = best;
+        load[best] += (long)nbs[k] * (back[k] ? 3 : 1);
+    }
+}
+
 /* Bytes of micro-batch k's record: loss, dtxt, dmask (if back), logits (if wanted). */
 static size_t rec_bytes(const clip_config *c, int nb, int back, int want_logits) {
     size_t n = sizeof(double) + sizeof(float) * PPAD_NSEQ * (size_t)c->embed_dim;
@@ -239,9 +254,9 @@ static size_t rec_bytes(const clip_config *c, int nb, int back, int want_logits)
     return n;
 }
 
-/* Under MPI (base/dist.h) micro-batch k is computed by rank k % size (round
- * robin: the backward micro-batches come first, so dealing them in turn
- * spreads the expensive ones evenly). Every rank then holds every
+/* Under MPI (base/dist.h) each micro-batch is computed by one rank
+ * (plan_owners: balanced by cost, since the backward micro-batches cost about
+ * three times the forward-only ones). Every rank then holds every
  * micro-batch's record and adds them up in micro-batch order, which is what
  * one process does too: the gradients have the same bits for any number of
  * ranks. The text tower (10 sequences) runs once, on rank 0: its features
@@ -256,19 +271,24 @@ int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const 
     for (int i = 0; i < N; i++)
         if (positions[i] < 0 || positions[i] >= PPAD_NPOS || (labels[i] != 0 && labels[i] != 1))
             return ppad_fail(err, "sample %d: position %d / label %d out of range", i, positions[i], labels[i]);
-    int *order = ppad_malloc(sizeof(int) * (size_t)N * 4, err);
+    int *order = ppad_malloc(sizeof(int) * (size_t)N * 5, err);
     char *mine = NULL, *all = NULL;
     size_t *counts = ppad_malloc(sizeof(size_t) * (size_t)ranks, err), mine_len = 0;
     int rc = order && counts ? 0 : -1, M = 0;
-    int *s0 = order + N, *nbs = order + 2 * N, *back = order + 3 * N;
-    if (rc == 0) M = plan_micro(e, positions, N, order, s0, nbs, back);
-    /* this rank's records */
-    for (int k = rank; rc == 0 && k < M; k += ranks) mine_len += rec_bytes(c, nbs[k], back[k], logits != NULL);
+    int *s0 = order + N, *nbs = order + 2 * N, *back = order + 3 * N, *owner = order + 4 * N;
+    if (rc == 0) {
+        M = plan_micro(e, positions, N, order, s0, nbs, back);
+        plan_owners(owner, nbs, back, M, ranks);
+    }
+    /* this rank's records, in micro-batch order */
+    for (int k = 0; rc == 0 && k < M; k++)
+        if (owner[k] == rank) mine_len += rec_bytes(c, nbs[k], back[k], logits != NULL);
     if (rc == 0 && !(mine = ppad_aligned_alloc(mine_len ? mine_len : 1, err))) rc = -1;
     if (rc == 0 && dist_root()) rc = engine_encode_texts(e, p, 1, err);
     if ((rc = dist_agree(rc, err)) != 0) goto out;
     dist_bcast(e->txt_n, sizeof(float) * PPAD_NSEQ * E, 0);
-    for (size_t k = (size_t)rank, off = 0; rc == 0 && k < (size_t)M; k += (size_t)ranks) {
+    for (size_t k = 0, off = 0; rc == 0 && k < (size_t)M; k++) {
+        if (owner[k] != rank) continue;
         char *r = mine + off;
         float *dtxt = (float *)(r + sizeof(double)), *dmask = dtxt + PPAD_NSEQ * E;
         float *lg = logits ? dmask + (back[k] ? nmask : 0) : NULL;
@@ -279,7 +299,7 @@ int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const 
     }
     if ((rc = dist_agree(rc, err)) != 0) goto out;
     dist_allgather(mine, mine_len, (void **)&all, counts);
-    /* sums in micro-batch order; rank r's blob holds micro-batches r, r + size, ... */
+    /* sums in micro-batch order; rank r's blob holds its micro-batches in order */
     memset(e->d_txt_n, 0, sizeof(float) * PPAD_NSEQ * E);
     memset(p->d_mask_emb, 0, sizeof(float) * nmask);
     {
@@ -287,7 +307,7 @@ int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const 
         for (int r = 0, acc = 0; r < ranks; r++) base[r] = (size_t)acc, at[r] = 0, acc += (int)counts[r];
         double total = 0;
         for (int k = 0; k < M; k++) {
-            int r = k % ranks;
+            int r = owner[k];
             const char *rec = all + base[r] + at[r];
             at[r] += rec_bytes(c, nbs[k], back[k], logits != NULL);
             double l;

@@ -409,6 +409,11 @@ TMP="$RESULTS.tmp.$$"
         echo "| $n | $(f 2 "$(val scale_score_$n score_s)") | $(f 2 "$(val scale_score_$n images_per_s)") | $(f 0 "$(val scale_score_$n work_peak_rss_mb)") | $(f 0 "$(val scale_score_$n peak_rss_mb)") |"
     done
     echo
+    # ---- MPI (issue 14): bench/mpi.sh measures and writes its own section ----
+    [ "$QUICK" = 1 ] && MPI_ENV="ROUNDS=1 REPS=1 IMAGES=8" || MPI_ENV="ROUNDS=3 REPS=2 IMAGES=64"
+    env $MPI_ENV BUILD="$BUILD" WEIGHTS="$W" PYTHON="$PY" bash bench/mpi.sh
+    echo
+    # ---- end MPI ----
     echo "## Commands"
     echo
     echo "Run from the repository root with \`OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS\` and the caller's"

@@ -131,6 +131,8 @@ int  ppad_evaluate(const ppad_model *m, const ppad_prompts *p, const ppad_datase
  * message. ppad never calls MPI_Finalize on a communicator it was given.
  * Fails if libppad was built without MPI (then everything is one process). */
 int ppad_dist_use(const void *mpi_comm, ppad_err *err);
+/* The number of ranks ppad's calls are split over (1 before ppad_dist_use). */
+int ppad_dist_ranks(void);
 
 #ifdef __cplusplus
 }

@@ -110,6 +110,8 @@ int ppad_dist_use(const void *mpi_comm, ppad_err *err) {
 #endif
 }
 
+int ppad_dist_ranks(void) { return g_size; }
+
 void dist_abort(int code) {
     fflush(stdout), fflush(stderr);
     if (g_err) fflush(g_err);

@@ -97,6 +97,17 @@ same "predict --list - on 3 ranks = 1 process" p1.csv p3.csv
 same "zeroshot on 3 ranks = 1 process (scores, metrics)" z1.csv z3.csv
 same "zeroshot on 3 ranks = 1 process (metrics)" zm1 zm3
 
+# ---- the library from a user's own MPI program (ppad_dist_use), against api_tool in one process ----
+AT="$BUILD/tools/api_tool" MT="$BUILD/tools/mpi_api_tool"
+imgs=$(ls ph/test/*/*.png | head -40)
+"$AT" score "$W" init.pt $imgs >as1.csv && "${MPI[@]}" -np 2 "$MT" score "$W" init.pt $imgs >as2.csv 2>ae
+grep -qx 'ranks=2' ae && pass "API: ppad_dist_use attaches ppad to the program's 2 ranks" \
+  || fail "API: ppad_dist_use attaches ppad to the program's 2 ranks" "$(head -c 300 ae)"
+same "API: ppad_score_files on 2 ranks (ppad_dist_use) = one process" as1.csv as2.csv
+"$AT" train "$W" ph init.pt at1.pt 3 3 12 6 0.01 >am1 && "${MPI[@]}" -np 2 "$MT" train "$W" ph init.pt at2.pt 3 3 12 6 0.01 >am2
+same "API: ppad_train_prompts on 2 ranks = one process (prompt file)" at1.pt at2.pt
+same "API: ppad_evaluate on 2 ranks = one process (metrics)" am1 am2
+
 # ---- a bad image only in rank 1's share (the second chunk of 32) ----
 cp -r ph phb
 bad=$(sed -n 42p s1.csv | cut -d, -f1 | sed 's#^ph/#phb/#')

@@ -87,7 +87,7 @@ int image_load_gray(gray8 *out, const char *path, const image_opts *opts, ppad_e
 }
 
 void image_normalize(float *out, const gray8 *g) {
-    /* float32 throughout, one operation at a time, as numpy evaluates
+    /* float32 throughout, one operation at a time, as torchvision evaluates
      * (x / f32(255) - f32(MEAN)) / f32(STD); a 256-entry table of those values. */
     const float mean = (float)IMAGE_MEAN, std = (float)IMAGE_STD;
     float lut[256];

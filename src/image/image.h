@@ -32,8 +32,11 @@ typedef struct image_info {
     char detail[512];  /* format-specific, one line (may be empty) */
 } image_info;
 
-#define IMAGE_MEAN (101.48761 / 255.0)
-#define IMAGE_STD  (83.43944 / 255.0)
+/* The authors' transforms.Normalize constants, exactly these decimals (spec
+ * section 1). CheXzero's 101.48761/255 = 0.39799062 would differ by 2e-6 and
+ * make the model input differ from the reference's in the last bits. */
+#define IMAGE_MEAN 0.39799
+#define IMAGE_STD  0.32721349
 
 /* Largest accepted image: each side at most IMAGE_MAX_SIDE and at most
  * IMAGE_MAX_PIXELS pixels (Pillow's DecompressionBombError threshold); larger
@@ -76,9 +79,9 @@ int  gray8_alloc(gray8 *g, int w, int h, ppad_err *err);
 int  image_resize_bicubic(gray8 *out, const gray8 *in, int w, int h, ppad_err *err);
 
 /* (3, h, w) floats: px/255, minus IMAGE_MEAN, over IMAGE_STD, three identical channels.
- * Computed in float32 exactly as numpy's
- *   (img.astype(np.float32) / np.float32(255) - np.float32(MEAN)) / np.float32(STD)
- * (tests/lib/clip_ref.py normalise_gray), bit for bit. */
+ * Computed in float32 one IEEE operation at a time, exactly as torchvision's
+ * ToTensor + Normalize(0.39799, 0.32721349) (tests/lib/clip_ref.py normalise_gray),
+ * bit for bit. */
 void image_normalize(float *out, const gray8 *g);
 
 /* Loads a file and returns it resized to size x size (the standard 224 pipeline). */

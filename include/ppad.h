@@ -87,7 +87,9 @@ long ppad_dataset_size(const ppad_dataset *d, int test_split);
 
 typedef struct ppad_train_config {
     int shots, epochs, batch;   /* 64, 100, 64 */
-    double lr, momentum;        /* 0.001, 0.9 (SGD, cosine schedule over all steps) */
+    double lr, momentum;        /* 0.001, 0.9 (SGD, cosine schedule) */
+    int t_max;                  /* cosine period in iterations; 0 (default): epochs, as the authors
+                                   (CosineAnnealingLR(T_max = epochs) stepped per iteration) */
     double p_synth;             /* 0.5: probability of a synthetic lesion per sample */
     const char *synthesis;      /* "sas" (default), "fpi" or "none" */
     unsigned long long seed;    /* shots, order, positions, lesions (0) */

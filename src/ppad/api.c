@@ -117,6 +117,7 @@ int ppad_train_prompts(const ppad_model *m, ppad_prompts *p, const ppad_dataset 
     train_opts_default(&o);
     o.shots = c->shots, o.epochs = c->epochs, o.batch = c->batch;
     o.lr = c->lr, o.momentum = c->momentum, o.p_synth = c->p_synth;
+    o.t_max = c->t_max;
     o.seed = c->seed;
     o.quiet = c->quiet;
     if (!c->synthesis || !strcmp(c->synthesis, "sas")) o.synthesis = TRAIN_SAS;

@@ -1,4 +1,4 @@
-# ppad — plain Makefile. Targets: all (lib + CLI), test, asan, bench, demo, clean.
+# ppad — plain Makefile. Targets: all (lib + CLI), test, asan, bench, demo, fuzz, clean.
 # Sources are discovered by folder: src/<layer>/*.c form libppad.a, src/cli/*.c the CLI.
 
 CC       ?= cc
@@ -88,7 +88,23 @@ bench: all $(FIXTURES)
 demo:
 	bash tools/demo.sh
 
+# ---- fuzzing (tests/fuzz/, README "Fuzzing"): libFuzzer targets built with clang,
+# ASan and UBSan into build-fuzz/; the library is rebuilt there with the same
+# sources, flags and LDLIBS (plus the sanitizers' coverage instrumentation).
+FUZZ_CC  ?= clang
+FUZZ_CXX ?= clang++
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(filter-out tests/fuzz/fuzz_common.c,$(wildcard tests/fuzz/fuzz_*.c)))
+.PHONY: fuzz fuzz-bins
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) CFLAGS="-O1 -g $(ARCH) -Wno-pass-failed" \
+	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
+fuzz-bins: $(FUZZ_BIN)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.c tests/fuzz/fuzz_common.h build-fuzz/libppad.a
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/fuzz_common.c build-fuzz/libppad.a $(LDLIBS)
+# ---- end fuzzing
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) $(BENCH_BIN:=.d)

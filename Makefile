@@ -1,4 +1,4 @@
-# ppad — plain Makefile. Targets: all (lib + CLI), test, asan, bench, demo, fuzz, clean.
+# ppad — plain Makefile. Targets: all (lib + CLI), test, asan, bench, demo, fuzz, install, clean.
 # Sources are discovered by folder: src/<layer>/*.c form libppad.a, src/cli/*.c the CLI.
 
 CC       ?= cc
@@ -87,6 +87,28 @@ bench: all $(FIXTURES)
 
 demo:
 	bash tools/demo.sh
+
+# ---- install (README "Installing"): PREFIX (default /usr/local) and DESTDIR (staging root).
+# bin/ppad, include/ppad.h, lib/libppad.a and lib/pkgconfig/ppad.pc; the library is static,
+# so ppad.pc's Libs carry everything it links against (pkg-config --libs ppad is enough).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+PPAD_VERSION = $(shell sed -n 's/^\#define PPAD_VERSION "\(.*\)"/\1/p' include/ppad.h)
+.PHONY: install uninstall
+install: $(BUILD)/ppad $(BUILD)/libppad.a
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(BUILD)/ppad $(DESTDIR)$(PREFIX)/bin/ppad
+	install -m 644 include/ppad.h $(DESTDIR)$(PREFIX)/include/ppad.h
+	install -m 644 $(BUILD)/libppad.a $(DESTDIR)$(PREFIX)/lib/libppad.a
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: ppad' 'Description: PPAD anomaly detection in chest X-rays on a frozen CheXzero CLIP' \
+	  'Version: $(PPAD_VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lppad $(strip $(LDLIBS))' \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ppad.pc
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/ppad.pc
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ppad $(DESTDIR)$(PREFIX)/include/ppad.h $(DESTDIR)$(PREFIX)/lib/libppad.a \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/ppad.pc
+# ---- end install
 
 # ---- fuzzing (tests/fuzz/, README "Fuzzing"): libFuzzer targets built with clang,
 # ASan and UBSan into build-fuzz/; the library is rebuilt there with the same

@@ -80,9 +80,11 @@ int  clip_load(clip_model *m, const char *path, ppad_err *err);
 /* Writes a random-initialised checkpoint of configuration c with CheXzero's key
  * names and mixed fp16/fp32 layout (OpenAI CLIP's initialisation, logit scale 100).
  * embed_std > 0 overrides the std of the visual class and positional embeddings
- * (OpenAI: width^-0.5); see ppad random-model --help. */
+ * (OpenAI: width^-0.5); residual_gain > 0 multiplies the image tower's residual
+ * branch outputs (attn.out_proj and mlp.c_proj weights) from the same draws —
+ * the demo backbone (see ppad random-model --help). */
 int  clip_random_write(const char *path, const clip_config *c, unsigned long long seed, double embed_std,
-                       ppad_err *err);
+                       double residual_gain, ppad_err *err);
 void clip_free(clip_model *m);
 /* Makes the image tower's matrix products bf16 (AVX512-BF16 through oneDNN;
  * fp32 accumulation, fp32 everywhere else): the forward pass, and the

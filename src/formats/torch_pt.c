@@ -310,8 +310,9 @@ static int open_archive(pt_file *f, ppad_err *err) {
     if (fd < 0) return ppad_fail(err, "%s: cannot open: %s", f->path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int dir = S_ISDIR(st.st_mode);
         close(fd);
-        return ppad_fail(err, "%s: not a regular file", f->path);
+        return ppad_fail(err, "%s: %s", f->path, dir ? "is a folder, not a file" : "not a regular file");
     }
     unsigned char head[512];
     ssize_t hn = pread(fd, head, sizeof head, 0);

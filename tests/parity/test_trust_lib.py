@@ -1,0 +1,143 @@
+"""test_trust_lib.py — issue 11, items 5, 7, 8, 9 (and the C API's share):
+
+  * 9: every reader (checkpoint, prompts, images, list files, vocabulary,
+    dataset CSV, VinDr JSON, scores CSV, training log) names the file and the
+    real reason for a folder, a missing file, an unreadable file (only when
+    not root), an empty file and a truncated file; a pipe is read whole.
+Uses the tiny CheXzero-layout fixture."""
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from check import FIX, PPAD, VOCAB, check, done, run  # noqa: E402
+
+W = os.path.join(FIX, "clip_tiny.pt")
+PR = os.path.join(FIX, "prompts_tiny_released.pt")
+ROOT = os.geteuid() == 0
+
+
+def one_line_error(name, r, needles, rc=1):
+    """Exit status rc and exactly one stderr line holding every needle."""
+    lines = [l for l in r.stderr.split("\n") if l]
+    ok = r.returncode == rc and len(lines) == 1 and all(n in lines[0] for n in needles)
+    return check(ok, name, "rc=%d stderr=%r" % (r.returncode, r.stderr[-400:]))
+
+
+def readers_9(d):
+    """A folder, a missing file, an unreadable file, an empty file and a truncated
+    file given to each reader."""
+    rng = np.random.RandomState(0)
+    png = os.path.join(d, "ok.png")
+    Image.fromarray(rng.randint(0, 256, (64, 64)).astype(np.uint8)).save(png)
+    jpg = os.path.join(d, "ok.jpg")
+    Image.fromarray(rng.randint(0, 256, (64, 64)).astype(np.uint8)).save(jpg, quality=90)
+    folder = os.path.join(d, "afolder.png")
+    os.mkdir(folder)
+    missing = os.path.join(d, "missing.png")
+    empty = os.path.join(d, "empty")
+    open(empty, "wb").close()
+    unreadable = os.path.join(d, "unreadable")
+    shutil.copy(png, unreadable)
+    os.chmod(unreadable, 0)
+
+    def trunc(src, n, name):
+        p = os.path.join(d, name)
+        with open(src, "rb") as f:
+            data = f.read()
+        with open(p, "wb") as f:
+            f.write(data[:n] if n > 0 else data[:len(data) + n])
+        return p
+
+    with open(VOCAB, "rb") as f:
+        vz = f.read()
+    truncated = {
+        "image.png": trunc(png, -200, "trunc.png"),
+        "image.jpg": trunc(jpg, -200, "trunc.jpg"),
+        "weights": trunc(W, 3000, "trunc_w.pt"),
+        "prompts": trunc(PR, -300, "trunc_p.pt"),
+        "vocab": trunc(VOCAB, len(vz) // 3, "trunc_v.gz"),
+    }
+    pred = [PPAD, "predict", "--quiet", "--threads", "1"]
+    # (reader, command builder, what an empty file says, what a truncated file says)
+    readers = [
+        ("image", lambda x: [PPAD, "preprocess", "--image", x, "--out", os.path.join(d, "pre.png")], "empty file",
+         [("image.png", "truncated PNG"), ("image.jpg", "truncated JPEG")]),
+        ("checkpoint", lambda x: [PPAD, "info", "--weights", x], "empty file",
+         [("weights", "truncated")]),
+        ("prompts", lambda x: pred + ["--weights", W, "--prompts", x, png], "empty file",
+         [("prompts", "truncated")]),
+        ("list file", lambda x: pred + ["--weights", W, "--prompts", PR, "--list", x], "lists no images", []),
+        ("vocabulary", lambda x: pred + ["--weights", W, "--prompts", PR, "--vocab", x, png], "merge lines",
+         [("vocab", "truncated")]),
+        ("dataset CSV", lambda x: [PPAD, "data", "--layout", "csv", "--data", x], "empty", []),
+        ("scores CSV", lambda x: [PPAD, "metrics", "--scores", x], "empty file", []),
+    ]
+    for name, cmd, empty_says, truncs in readers:
+        one_line_error("%s: a folder is named as a folder" % name, run(cmd(folder)), [folder, "is a folder"])
+        one_line_error("%s: a missing file says so" % name, run(cmd(missing)),
+                       [missing, "such file"])
+        if ROOT:
+            print("# %s: unreadable file not tested: running as root (chmod 000 does not stop root)" % name)
+        else:
+            one_line_error("%s: an unreadable file says so" % name, run(cmd(unreadable)),
+                           [unreadable, "Permission denied"])
+        one_line_error("%s: an empty file says so" % name, run(cmd(empty)), [empty, empty_says])
+        for key, says in truncs:
+            one_line_error("%s: a truncated %s says so" % (name, key), run(cmd(truncated[key])),
+                           [truncated[key], says])
+    # a folder listed as an image in a dataset CSV and in VinDr's data.json
+    ds = os.path.join(d, "ds")
+    os.makedirs(os.path.join(ds, "dir.png"))
+    with open(os.path.join(ds, "m.csv"), "w") as f:
+        f.write("path,label\ndir.png,0\n")
+    one_line_error("dataset CSV: a folder listed as an image is named as one",
+                   run([PPAD, "data", "--data", os.path.join(ds, "m.csv")]), ["dir.png", "is a folder", "line 2"])
+    vd = os.path.join(d, "vd")
+    os.makedirs(os.path.join(vd, "images", "x.png"))
+    os.makedirs(os.path.join(vd, "data.json"))
+    one_line_error("VinDr: a folder named data.json is named as one",
+                   run([PPAD, "data", "--layout", "vindr", "--data", vd]), ["data.json", "is a folder"])
+    os.rmdir(os.path.join(vd, "data.json"))
+    with open(os.path.join(vd, "data.json"), "w") as f:
+        f.write('{"train": {"0": ["x.png"]}, "test": {"0": ["x.png"], "1": ["x.png"]}}')
+    one_line_error("VinDr: a folder listed as an image is named as one",
+                   run([PPAD, "data", "--layout", "vindr", "--data", vd]), ["x.png", "is a folder"])
+    with open(os.path.join(vd, "data.json"), "w") as f:
+        f.write('{"train": {"0": ["x.png"]}, "te')
+    one_line_error("VinDr: a truncated data.json says so",
+                   run([PPAD, "data", "--layout", "vindr", "--data", vd]), ["data.json", "unexpected end"])
+    one_line_error("training log: a folder is named as one",
+                   run([PPAD, "report", "--scores", os.path.join(FIX, "..", "..", "tests"), "--out",
+                        os.path.join(d, "r.html"), "--quiet"]), ["is a folder"])
+    # a pipe (size unknown) is read whole, in chunks: the image scores as from the file
+    fifo = os.path.join(d, "pipe.png")
+    os.mkfifo(fifo)
+    with open(png, "rb") as f:
+        data = f.read()
+
+    def feed():
+        try:
+            with open(fifo, "wb") as f:
+                f.write(data)
+        except BrokenPipeError:  # a reader that gave up
+            pass
+    t = threading.Thread(target=feed)
+    t.start()
+    r = run(pred + ["--weights", W, "--prompts", PR, fifo])
+    t.join()
+    ref = run(pred + ["--weights", W, "--prompts", PR, png])
+    check(r.returncode == 0 and r.stdout.split("\n")[1].split(",")[1:] == ref.stdout.split("\n")[1].split(",")[1:],
+          "an image read from a pipe scores as the file", "rc=%d %r / %r" % (r.returncode, r.stderr, ref.stdout))
+
+
+with tempfile.TemporaryDirectory() as d:
+    readers_9(d)
+done()

@@ -1,4 +1,5 @@
 /* prompts.c — learnable prompt parameters, prompt files and prompt sequences. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,12 @@ int params_alloc(ppad_params *p, int n_ctx, int text_width, int n_patches, int v
     p->m_ctx = p->block + 2 * p->n;
     p->m_mask_emb = p->m_ctx + nc;
     return 0;
+}
+
+int params_finite(const float *x, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) return 0;
+    return 1;
 }
 
 void params_free(ppad_params *p) {
@@ -94,6 +101,8 @@ out:
 }
 
 int params_save(const ppad_params *p, const char *path, ppad_err *err) {
+    if (!params_finite(p->ctx, p->n))
+        return ppad_fail(err, "%s: not written: the prompts hold a value that is not a finite number (NaN or inf)", path);
     pt_out_tensor ts[2] = {
         {.dict = "prompt_learner_ctx", .key = "ctx", .data = p->ctx, .ndim = 2, .shape = {p->n_ctx, p->text_width}},
         {.dict = "image_mask_learner", .key = "mask_embedding", .data = p->mask_emb, .ndim = 3,

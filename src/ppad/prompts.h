@@ -35,6 +35,8 @@ typedef struct ppad_params {
     int momentum_init; /* 0 until the first SGD step has filled the momentum buffers */
 } ppad_params;
 
+/* 1 if all n floats of x are finite (no NaN, no infinity). */
+int  params_finite(const float *x, size_t n);
 int  params_alloc(ppad_params *p, int n_ctx, int text_width, int n_patches, int vision_width, ppad_err *err);
 void params_free(ppad_params *p);
 /* Spec initialisation: ctx ~ N(0, 0.02^2); mask_emb ~ N(0, 0.02^2) * 10. */
@@ -45,7 +47,8 @@ int  params_check_model(const ppad_params *p, const clip_model *m, const char *w
 /* Prompt file I/O (torch.save zip format):
  * {'prompt_learner_ctx': {'ctx': (16, Wt)}, 'image_mask_learner': {'mask_embedding': (1, 49, Wv)}}.
  * Reading accepts fp16/bf16/fp32 and skips every other key (the released files'
- * clip_model.* etc.). Writing is fp32 and atomic. */
+ * clip_model.* etc.). Writing is fp32 and atomic, and refused (nothing written)
+ * when a value is NaN or infinite. */
 int params_load(ppad_params *p, const char *path, ppad_err *err);
 int params_save(const ppad_params *p, const char *path, ppad_err *err);
 

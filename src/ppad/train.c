@@ -74,6 +74,19 @@ static int make_sample(float *pixels, int *position, int *label, const shot_cach
     return 0;
 }
 
+/* Training stops at the first step whose loss or gradients (before the SGD
+ * step) or prompts (after it) are not finite: nothing later would mean anything. */
+static int check_finite(const ppad_params *p, double loss, int step, int ep, int after, ppad_err *err) {
+    const char *what = NULL;
+    if (!isfinite(loss)) what = "the loss";
+    else if (!after && !params_finite(p->d_ctx, p->n)) what = "a gradient";
+    else if (after && !params_finite(p->ctx, p->n)) what = "a prompt value";
+    if (!what) return 0;
+    return ppad_fail(err, "training stopped at step %d (epoch %d): %s is not a finite number%s; no prompts written "
+                     "(a smaller learning rate, or prompts and backbone without NaN/inf, may help)",
+                     step + 1, ep + 1, what, after ? " after the SGD step" : "");
+}
+
 int ppad_train(ppad_engine *e, ppad_params *p, const dataset *d, const ppad_train_opts *o, ppad_err *err) {
     const clip_model *m = e->m;
     const int S = m->cfg.image_size;
@@ -129,7 +142,9 @@ int ppad_train(ppad_engine *e, ppad_params *p, const dataset *d, const ppad_trai
             double loss;
             lr = cosine_lr_next(lr, o->lr, step, total);
             if (engine_loss_grad(e, p, pixels, pos, lab, nb, &loss, NULL, err) != 0) goto out;
+            if (check_finite(p, loss, step, ep, 0, err) != 0) goto out;
             params_sgd_step(p, lr, o->momentum);
+            if (check_finite(p, loss, step, ep, 1, err) != 0) goto out;
             last_loss = loss;
             if (o->log) {
                 fprintf(o->log, "%d,%d,%.9g,%.9g,%d,%.3f\n", step + 1, ep + 1, lr, loss, n_ab, ppad_now() - t0);

@@ -1,5 +1,9 @@
 """test_trust_lib.py — issue 11, items 5, 7, 8, 9 (and the C API's share):
 
+  * 5: non-finite or out-of-range --lr, --momentum, --threshold are usage
+    errors in every verb taking them; training stops with one clear line and
+    writes no prompts when the loss, a gradient or a prompt value stops being
+    finite (prompts holding inf; a learning rate of 1e300);
   * 9: every reader (checkpoint, prompts, images, list files, vocabulary,
     dataset CSV, VinDr JSON, scores CSV, training log) names the file and the
     real reason for a folder, a missing file, an unreadable file (only when
@@ -138,6 +142,56 @@ def readers_9(d):
           "an image read from a pipe scores as the file", "rc=%d %r / %r" % (r.returncode, r.stderr, ref.stdout))
 
 
+def usage_error(name, r, needle):
+    return one_line_error(name, r, [needle], rc=2)
+
+
+def finite_5(d):
+    ph = os.path.join(d, "ph5")
+    r = run([PPAD, "phantom", "--out", ph, "--normal", "12", "--abnormal", "4", "--train-normal", "8", "--seed", "3",
+             "--quiet", "--size", "64"])
+    check(r.returncode == 0, "phantom dataset written", r.stderr)
+    out = os.path.join(d, "p5.pt")
+    train = [PPAD, "train", "--weights", W, "--data", ph, "--out", out, "--shots", "8", "--batch", "4",
+             "--epochs", "2", "--quiet", "--threads", "2"]
+    step = [PPAD, "step", "--weights", W, "--prompts", PR, "--out", out, "--quiet"]
+    for verb, cmd in (("train", train), ("step", step)):
+        for v in ("nan", "inf", "-inf", "-1"):
+            usage_error("%s --lr %s is a usage error" % (verb, v), run(cmd + ["--lr", v]), "--lr")
+        for v in ("nan", "1", "-0.1", "inf"):
+            usage_error("%s --momentum %s is a usage error" % (verb, v), run(cmd + ["--momentum", v]), "--momentum")
+    scores = os.path.join(d, "s5.csv")
+    with open(scores, "w") as f:
+        f.write("label,score\n0,0.2\n1,0.7\n")
+    thr_cmds = {
+        "predict": [PPAD, "predict", "--weights", W, "--prompts", PR, os.path.join(d, "ok.png")],
+        "test": [PPAD, "test", "--weights", W, "--prompts", PR, "--data", ph],
+        "zeroshot": [PPAD, "zeroshot", "--weights", W, "--data", ph, "--vocab", VOCAB],
+        "metrics": [PPAD, "metrics", "--scores", scores],
+        "report": [PPAD, "report", "--scores", scores, "--out", os.path.join(d, "r5.html")],
+    }
+    for verb, cmd in thr_cmds.items():
+        for v in ("nan", "inf", "1.5", "-0.1"):
+            usage_error("%s --threshold %s is a usage error" % (verb, v), run(cmd + ["--threshold", v]), "--threshold")
+    # prompts holding an infinity: the first loss is NaN
+    init = os.path.join(d, "init5.pt")
+    run([PPAD, "init-prompts", "--weights", W, "--out", init, "--seed", "0"])
+    import torch
+    sd = torch.load(init)
+    sd["prompt_learner_ctx"]["ctx"][0, 0] = float("inf")
+    bad = os.path.join(d, "inf5.pt")
+    torch.save(sd, bad)
+    r = run(train + ["--init", bad])
+    one_line_error("training from prompts holding inf stops at step 1 with one line", r,
+                   ["step 1", "loss is not a finite number", "no prompts written"])
+    check(not os.path.exists(out), "nothing written when the loss is not finite")
+    # a learning rate that overflows the prompts in the first SGD step
+    r = run(train + ["--lr", "1e300"])
+    one_line_error("--lr 1e300 stops at step 1: the prompts overflow", r, ["step 1", "prompt value", "no prompts written"])
+    check(not os.path.exists(out), "nothing written when the prompts overflow")
+
+
 with tempfile.TemporaryDirectory() as d:
     readers_9(d)
+    finite_5(d)
 done()

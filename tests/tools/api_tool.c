@@ -10,6 +10,7 @@
  *       exercises the error paths; prints one "name: message" line per case
  *
  * Exit status 0, or 1 with the error message on stderr. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -108,6 +109,21 @@ static int cmd_errors(char **a, int n) {
     ppad_train_config_default(&c);
     c.synthesis = "paint";
     EXPECT_FAIL("synthesis", ppad_train_prompts(m, p, NULL, &c, &err));
+    /* non-finite or out-of-range settings (issue 11, item 5) */
+    static const double bad_lr[] = {NAN, INFINITY, -1e-3, 0}, bad_mom[] = {NAN, 1, -0.1, INFINITY};
+    for (int i = 0; i < 4; i++) {
+        ppad_train_config_default(&c);
+        c.lr = bad_lr[i];
+        EXPECT_FAIL("lr", ppad_train_prompts(m, p, NULL, &c, &err));
+        ppad_train_config_default(&c);
+        c.momentum = bad_mom[i];
+        EXPECT_FAIL("momentum", ppad_train_prompts(m, p, NULL, &c, &err));
+    }
+    static const double bad_thr[] = {NAN, -0.01, 1.5, INFINITY};
+    for (int i = 0; i < 4; i++) {
+        ppad_metrics mt;
+        EXPECT_FAIL("threshold", ppad_evaluate(m, p, NULL, bad_thr[i], NULL, &mt, &err));
+    }
 #undef EXPECT_FAIL
     ppad_prompts_free(p);
     ppad_model_free(m);

@@ -33,6 +33,7 @@ typedef struct ppad_model_info {
     long long params_in_place;     /* of n_params, read in place from the mapped file (token embedding) */
     float logit_scale;             /* log scale; logits use exp() of it */
     double load_seconds;
+    char arch[128];                /* "CLIP ViT-B/32" only when every number matches it, else what was inferred */
 } ppad_model_info;
 
 /* Loads a CLIP ViT state dict (torch.save zip format; fp32/fp16/bf16 tensors,

@@ -42,8 +42,7 @@ int cmd_info(int argc, char **argv) {
     commas(c, sizeof c, in.params_bf16);
     commas(d, sizeof d, in.params_other);
     printf("file:          %s\n", weights);
-    printf("architecture:  CLIP ViT-%s/%d\n", in.vision_width == 768 ? "B" : in.vision_width == 1024 ? "L" : "?",
-           in.patch);
+    printf("architecture:  %s\n", in.arch);
     printf("image tower:   %dx%d input, patch %d, grid %dx%d (%d tokens + class), width %d, %d layers, %d heads\n",
            in.image_size, in.image_size, in.patch, in.grid, in.grid, in.grid * in.grid, in.vision_width,
            in.vision_layers, in.vision_heads);

@@ -643,6 +643,12 @@ static const char *shape_text(char *buf, size_t n, int nd, const int64_t *v) {
 static int emit_tensor(flat *fl, const pt_tensor *t) {
     ppad_err *err = fl->m->err;
     const pt_pkl_storage *s = &fl->m->st[t->storage];
+    if (t->offset > s->numel) {
+        char a[160];
+        return ppad_fail(err, "tensor '%s' (shape %s, offset %lld) starts past the end of its storage '%s' of %lld "
+                         "elements", fl->name, shape_text(a, sizeof a, t->ndim, t->shape), (long long)t->offset,
+                         s->key, (long long)s->numel);
+    }
     if (t->numel > 0) { /* the last element the view touches must lie inside the storage */
         int64_t last = t->offset, step;
         int bad = 0;

@@ -485,7 +485,10 @@ static int validate_view(pt_file *f, const pt_tensor *t, int want_float, ppad_er
     if (pt_dtype_is_float(t->dtype) != want_float)
         return ppad_fail(err, "%s: tensor '%s' is %s, expected %s", f->path, t->name, pt_dtype_name(t->dtype),
                          want_float ? "a floating-point tensor" : "an integer tensor");
-    /* the view must stay inside the storage (also checked when opening) */
+    /* the view must stay inside the storage (also checked when opening); an
+     * empty view's offset too, as its address is still formed */
+    if (t->offset < 0 || t->offset > s->numel)
+        return ppad_fail(err, "%s: tensor '%s' starts past the end of its storage", f->path, t->name);
     if (t->numel > 0) {
         int64_t last = t->offset, step;
         int bad = t->ndim < 0 || t->ndim > PT_MAX_DIMS || t->offset < 0;

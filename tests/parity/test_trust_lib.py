@@ -4,6 +4,10 @@
     errors in every verb taking them; training stops with one clear line and
     writes no prompts when the loss, a gradient or a prompt value stops being
     finite (prompts holding inf; a learning rate of 1e300);
+  * 7: a checkpoint whose image tower is empty (width 0, a patch of 2^31 - 1:
+    the shapes that used to reach a signed overflow in pt_view_contiguous) or
+    absurd is refused naming the file and the tensor; the architecture is
+    named from what was inferred (the tiny fixture is not "ViT-B/32");
   * 9: every reader (checkpoint, prompts, images, list files, vocabulary,
     dataset CSV, VinDr JSON, scores CSV, training log) names the file and the
     real reason for a folder, a missing file, an unreadable file (only when
@@ -142,6 +146,48 @@ def readers_9(d):
           "an image read from a pipe scores as the file", "rc=%d %r / %r" % (r.returncode, r.stderr, ref.stdout))
 
 
+def degenerate_7(d):
+    import torch
+    sd = torch.load(W)
+    M = 2 ** 31 - 1
+    wv = sd["visual.conv1.weight"].shape[0]
+    empty = {}
+    for k, v in sd.items():  # every width of the image tower 0, the patch 2^31 - 1
+        if k == "visual.conv1.weight":
+            empty[k] = torch.empty_strided((0, 3, M, M), (0, M * M, M, 1), dtype=v.dtype)
+        elif k.startswith("visual.") and k != "visual.positional_embedding" and k != "visual.proj":
+            empty[k] = torch.empty([0 if n in (wv, 3 * wv, 4 * wv) else n for n in v.shape], dtype=v.dtype)
+        elif k == "visual.positional_embedding":
+            empty[k] = torch.empty(v.shape[0], 0, dtype=v.dtype)
+        elif k == "visual.proj":
+            empty[k] = torch.empty(0, v.shape[1], dtype=v.dtype)
+        else:
+            empty[k] = v
+    p = os.path.join(d, "empty_tower.pt")
+    torch.save(empty, p)
+    one_line_error("a checkpoint with an empty image tower is refused naming the file and the tensor",
+                   run([PPAD, "info", "--weights", p]), [p, "visual.conv1.weight", "width 0"])
+    big = dict(sd)
+    big["token_embedding.weight"] = torch.empty_strided((2 ** 40, 128), (0, 1), dtype=torch.float16)
+    p = os.path.join(d, "huge_vocab.pt")
+    torch.save(big, p)
+    one_line_error("a checkpoint with an absurd vocabulary is refused naming the tensor",
+                   run([PPAD, "info", "--weights", p]), [p, "token_embedding.weight", "vocabulary size"])
+    r = run([PPAD, "info", "--weights", W])
+    arch = [l for l in r.stdout.split("\n") if l.startswith("architecture:")]
+    check(arch and "ViT-B/32" not in arch[0] and "2 layers, width 128, patch 32" in arch[0],
+          "the tiny fixture's architecture is named from what was inferred", repr(arch))
+    full = os.path.join(FIX, "clip_full.pt")
+    r = run([PPAD, "info", "--weights", full])
+    check("architecture:  CLIP ViT-B/32\n" in r.stdout, "a full ViT-B/32 layout is named ViT-B/32", r.stdout[:200])
+    one = {k: v for k, v in sd.items() if ".resblocks.1." not in k}
+    p = os.path.join(d, "one_layer.pt")
+    torch.save(one, p)
+    r = run([PPAD, "info", "--weights", p])
+    check(r.returncode == 0 and "(1 layer, width 128, patch 32; text 1 layer" in r.stdout,
+          "a 1-layer model is named as one", r.stdout[:200] + r.stderr)
+
+
 def usage_error(name, r, needle):
     return one_line_error(name, r, [needle], rc=2)
 
@@ -194,4 +240,5 @@ def finite_5(d):
 with tempfile.TemporaryDirectory() as d:
     readers_9(d)
     finite_5(d)
+    degenerate_7(d)
 done()

@@ -8,6 +8,9 @@
     the shapes that used to reach a signed overflow in pt_view_contiguous) or
     absurd is refused naming the file and the tensor; the architecture is
     named from what was inferred (the tiny fixture is not "ViT-B/32");
+  * 8: 16-bit grayscale PNGs (numpy/PIL-made, an sBIT chunk added by hand)
+    map to 8 bits exactly as README's rules (numpy reference, exact): sBIT
+    honoured, high-byte, minmax, N bits; a narrow result warns once per file;
   * 9: every reader (checkpoint, prompts, images, list files, vocabulary,
     dataset CSV, VinDr JSON, scores CSV, training log) names the file and the
     real reason for a folder, a missing file, an unreadable file (only when
@@ -188,6 +191,80 @@ def degenerate_7(d):
           "a 1-layer model is named as one", r.stdout[:200] + r.stderr)
 
 
+def png16(path, arr, sbit=None, alpha=False):
+    """A 16-bit gray PNG by PIL; sBIT (1 byte for gray, 2 with alpha) spliced in after IHDR."""
+    import io
+    import struct
+    import zlib
+    buf = io.BytesIO()
+    if alpha:  # PIL cannot write 16-bit LA: build it with the PNG encoder of numpy bytes
+        h, w = arr.shape
+        raw = b"".join(b"\0" + np.stack([arr, np.full_like(arr, 65535)], -1).astype(">u2").tobytes()[
+            y * w * 4:(y + 1) * w * 4] for y in range(h))
+
+        def chunk(t, b):
+            return struct.pack(">I", len(b)) + t + b + struct.pack(">I", zlib.crc32(t + b) & 0xffffffff)
+        b = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 4, 0, 0, 0)) +
+             chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    else:
+        Image.fromarray(arr.astype(np.uint16)).save(buf, format="PNG")
+        b = buf.getvalue()
+    if sbit is not None:
+        body = b"sBIT" + bytes([sbit] * (2 if alpha else 1))
+        b = b[:33] + struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body) & 0xffffffff) + b[33:]
+    with open(path, "wb") as f:
+        f.write(b)
+
+
+def png16_8(d):
+    rng = np.random.RandomState(8)
+    a12 = rng.randint(0, 4096, (40, 48)).astype(np.int64)
+    a12[0, 0], a12[0, 1] = 0, 4095
+    full = rng.randint(0, 65536, (40, 48)).astype(np.int64)
+    scaled = (a12 << 4) | (a12 >> 8)  # 12 bits scaled to 16 as the PNG spec asks (bit replication)
+    f = {k: os.path.join(d, k + ".png") for k in ("d12", "d12s", "scaled", "full", "flat", "d12la")}
+    png16(f["d12"], a12)
+    png16(f["d12s"], a12, sbit=12)
+    png16(f["scaled"], scaled, sbit=12)
+    png16(f["full"], full)
+    png16(f["flat"], np.full((40, 48), 1000))
+    png16(f["d12la"], a12, sbit=12, alpha=True)
+
+    def minmax(v):
+        lo, hi = v.min(), v.max()
+        return ((v - lo) * 510 + (hi - lo)) // (2 * (hi - lo))  # floor(x + 1/2), exactly
+    cases = [
+        ("12-bit data without sBIT: the high byte by default", "d12", [], a12 >> 8, True),
+        ("12-bit data with sBIT 12: v >> 4 by default", "d12s", [], a12 >> 4, False),
+        ("12-bit data with sBIT 12, gray + alpha: v >> 4", "d12la", [], a12 >> 4, False),
+        ("sBIT 12 but samples scaled to 16 bits: the high byte", "scaled", [], scaled >> 8, False),
+        ("full-range 16-bit without sBIT: the high byte (as before)", "full", [], full >> 8, False),
+        ("--png16 12 on data without sBIT: v >> 4", "d12", ["--png16", "12"], a12 >> 4, False),
+        ("--png16 10: min(v >> 2, 255)", "d12", ["--png16", "10"], np.minimum(a12 >> 2, 255), False),
+        ("--png16 16: the high byte", "d12s", ["--png16", "16"], a12 >> 8, True),
+        ("--png16 high-byte ignores sBIT", "d12s", ["--png16", "high-byte"], a12 >> 8, True),
+        ("--png16 minmax: floor((v - lo) * 255 / (hi - lo) + 1/2)", "d12", ["--png16", "minmax"], minmax(a12), False),
+        ("--png16 minmax on full range", "full", ["--png16", "minmax"], minmax(full), False),
+        ("--png16 minmax of a constant image is 0", "flat", ["--png16", "minmax"], np.zeros((40, 48), np.int64), False),
+    ]
+    out = os.path.join(d, "out8.png")
+    for name, key, extra, ref, warns in cases:
+        r = run([PPAD, "preprocess", "--image", f[key], "--size", "0", "--out", out] + extra)
+        if not check(r.returncode == 0, name + ": runs", r.stderr):
+            continue
+        got = np.asarray(Image.open(out)).astype(np.int64)
+        diff = int(np.abs(got - ref).max()) if got.shape == ref.shape else -1
+        check(diff == 0, name + " (exact)", "max |diff| %d" % diff)  # tolerance: none, integer rules
+        warned = [l for l in r.stderr.split("\n") if "warning" in l]
+        check(len(warned) == (1 if warns else 0) and (not warns or f[key] in warned[0]),
+              name + (": one warning naming the file" if warns else ": no warning"), r.stderr)
+    r = run([PPAD, "preprocess", "--image", f["d12"], "--size", "0", "--out", out, "--quiet"])
+    check(r.returncode == 0 and r.stderr == "", "--quiet silences the warning", r.stderr)
+    for bad in ("8", "17", "lowbyte", ""):
+        r = run([PPAD, "preprocess", "--image", f["d12"], "--out", out, "--png16", bad])
+        check(r.returncode == 2 and "--png16" in r.stderr, "--png16 %r is a usage error" % bad, r.stderr)
+
+
 def usage_error(name, r, needle):
     return one_line_error(name, r, [needle], rc=2)
 
@@ -241,4 +318,5 @@ with tempfile.TemporaryDirectory() as d:
     readers_9(d)
     finite_5(d)
     degenerate_7(d)
+    png16_8(d)
 done()

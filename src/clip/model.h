@@ -74,6 +74,8 @@ typedef struct clip_model {
     long dtype_tensors[10];    /* per pt_dtype */
     long long dtype_params[10];
     double load_seconds;
+    uint64_t fingerprint;      /* pt_fingerprint of the checkpoint (prompt provenance) */
+    char path[512];            /* the checkpoint's path as given (truncated if longer) */
 } clip_model;
 
 int  clip_load(clip_model *m, const char *path, ppad_err *err);

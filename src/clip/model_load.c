@@ -260,6 +260,8 @@ int clip_load(clip_model *m, const char *path, ppad_err *err) {
         }
     }
     m->n_mapped = ld.mapped;
+    m->fingerprint = pt_fingerprint(ld.f);
+    snprintf(m->path, sizeof m->path, "%s", path);
     if (ld.mapped) m->file = ld.f; /* the mapped tensors live as long as the model */
     else pt_close(ld.f);
     m->load_seconds = ppad_now() - t0;

@@ -48,6 +48,8 @@ struct pt_file {
     int *by_name; /* tensor indices sorted by name */
     pt_storage *storages;
     int nstorages;
+    pt_pkl_string *strings; /* string values of data.pkl (pt_pickle.h) */
+    int nstrings;
 };
 
 static const char *const DTYPE_NAMES[] = {"float32", "float16", "bfloat16", "float64", "int64",
@@ -58,6 +60,37 @@ const char *pt_dtype_name(pt_dtype t) {
 }
 
 int pt_count(const pt_file *f) { return f ? f->ntensors : 0; }
+
+const char *pt_string(const pt_file *f, const char *name) {
+    for (int i = 0; f && i < f->nstrings; i++)
+        if (!strcmp(f->strings[i].name, name)) return f->strings[i].value;
+    return NULL;
+}
+
+/* FNV-1a 64 over the tensors in name order: name, dtype, shape, stride,
+ * offset, and the CRC-32 and size of the archive entry holding each storage. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+uint64_t pt_fingerprint(const pt_file *f) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (int k = 0; f && k < f->ntensors; k++) {
+        const pt_tensor *t = &f->tensors[f->by_name[k]];
+        h = fnv(h, t->name, strlen(t->name) + 1);
+        int64_t v[3 + 2 * PT_MAX_DIMS] = {(int64_t)t->dtype, t->ndim, t->offset};
+        for (int i = 0; i < t->ndim && i < PT_MAX_DIMS; i++) v[3 + i] = t->shape[i], v[3 + PT_MAX_DIMS + i] = t->stride[i];
+        h = fnv(h, v, sizeof v);
+        if (t->storage >= 0 && t->storage < f->nstorages) {
+            const pt_storage *s = &f->storages[t->storage];
+            uint64_t cs[2] = {s->crc, s->size};
+            h = fnv(h, cs, sizeof cs);
+        }
+    }
+    return h;
+}
 const char *pt_path(const pt_file *f) { return f ? f->path : ""; }
 
 int pt_storages_mapped(const pt_file *f, int *total) {
@@ -94,6 +127,8 @@ void pt_close(pt_file *f) {
     free(f->by_name);
     for (int i = 0; i < f->nstorages; i++) free(f->storages[i].entry);
     free(f->storages);
+    for (int i = 0; i < f->nstrings; i++) free(f->strings[i].name), free(f->strings[i].value);
+    free(f->strings);
     free(f->top);
     free(f->path);
     free(f);
@@ -384,6 +419,10 @@ int pt_open(pt_file **out, const char *path, ppad_err *err) {
     f->ntensors = pk.ntensors;
     pk.tensors = NULL;
     pk.ntensors = 0;
+    f->strings = pk.strings;
+    f->nstrings = pk.nstrings;
+    pk.strings = NULL;
+    pk.nstrings = 0;
     for (int i = 0; i < f->ntensors; i++)
         if (check_tensor(f, &f->tensors[i], err) != 0) goto fail;
     if (build_index(f, err) != 0) goto fail;

@@ -3,6 +3,7 @@
  * builds its own engine with the paper's prompt words, so the objects carry
  * no hidden state between calls. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,10 +47,16 @@ int ppad_prompts_init(ppad_prompts **out, const ppad_model *m, unsigned long lon
     *out = prompts_new(m, err);
     if (!*out) return -1;
     params_init_random(*out, seed);
+    prov_set(&(*out)->prov, m->path, m->fingerprint, "init", NULL, seed);
     return 0;
 }
 
 int ppad_prompts_load(ppad_prompts **out, const ppad_model *m, const char *path, ppad_err *err) {
+    return ppad_prompts_load_flags(out, m, path, 0, err) < 0 ? -1 : 0;
+}
+
+int ppad_prompts_load_flags(ppad_prompts **out, const ppad_model *m, const char *path, unsigned flags,
+                            ppad_err *err) {
     *out = NULL;
     ppad_prompts *p = ppad_calloc(1, sizeof *p, err);
     if (!p) return -1;
@@ -60,6 +67,21 @@ int ppad_prompts_load(ppad_prompts **out, const ppad_model *m, const char *path,
     if (params_check_model(p, m, path, err) != 0) {
         ppad_prompts_free(p);
         return -1;
+    }
+    ppad_err why;
+    if (prov_check_backbone(&p->prov, m, path, &why)) {
+        if (flags & PPAD_PROMPTS_STRICT) {
+            ppad_fail(err, "%s (refused: strict)", why.msg);
+            ppad_prompts_free(p);
+            return -1;
+        }
+        *out = p;
+        if (flags & PPAD_PROMPTS_QUIET) {
+            *err = why;
+            return 1;
+        }
+        fprintf(stderr, "ppad: warning: %s\n", why.msg);
+        return 0;
     }
     *out = p;
     return 0;

@@ -94,6 +94,7 @@ int params_load(ppad_params *p, const char *path, ppad_err *err) {
         params_free(p);
         goto out;
     }
+    prov_read(&p->prov, f);
     rc = 0;
 out:
     pt_close(f);
@@ -108,7 +109,9 @@ int params_save(const ppad_params *p, const char *path, ppad_err *err) {
         {.dict = "image_mask_learner", .key = "mask_embedding", .data = p->mask_emb, .ndim = 3,
          .shape = {1, p->n_patches, p->vision_width}},
     };
-    return pt_write_f32(path, ts, 2, err);
+    const char *keys[8], *values[8];
+    int nm = prov_write_list(&p->prov, keys, values);
+    return pt_write_f32_meta(path, ts, 2, PPAD_PROV_DICT, keys, values, nm, err);
 }
 
 void names_default(ppad_names *n) {

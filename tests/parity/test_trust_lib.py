@@ -8,6 +8,11 @@
     the shapes that used to reach a signed overflow in pt_view_contiguous) or
     absurd is refused naming the file and the tensor; the architecture is
     named from what was inferred (the tiny fixture is not "ViT-B/32");
+  * 7: prompt files ppad writes carry a 'ppad_provenance' dict (torch.load
+    reads it; the released keys are unchanged); prompts meeting another
+    backbone warn once (naming both files) in every verb taking prompts, or
+    are refused with --strict, in the CLI and the C API; released files load
+    silently; ppad info prints the provenance;
   * 8: 16-bit grayscale PNGs (numpy/PIL-made, an sBIT chunk added by hand)
     map to 8 bits exactly as README's rules (numpy reference, exact): sBIT
     honoured, high-byte, minmax, N bits; a narrow result warns once per file;
@@ -265,6 +270,118 @@ def png16_8(d):
         check(r.returncode == 2 and "--png16" in r.stderr, "--png16 %r is a usage error" % bad, r.stderr)
 
 
+def provenance_7(d):
+    import torch
+    tool = os.path.join(os.path.dirname(PPAD), "tools", "api_tool")
+    w2 = os.path.join(d, "w2.pt")  # another backbone of the same sizes
+    r = run([PPAD, "random-model", "--out", w2, "--seed", "5", "--vision-width", "128", "--vision-layers", "2",
+             "--text-width", "128", "--text-layers", "2", "--embed-dim", "64", "--quiet"])
+    check(r.returncode == 0, "a second tiny backbone", r.stderr)
+
+    def fingerprint(w):
+        out = run([PPAD, "info", "--weights", w]).stdout
+        return [l.split()[1] for l in out.split("\n") if l.startswith("fingerprint:")][0]
+    fp1, fp2 = fingerprint(W), fingerprint(w2)
+    check(fp1.startswith("fnv1a64:") and fp1 != fp2, "two backbones have different fingerprints", fp1 + " " + fp2)
+    resaved = os.path.join(d, "resaved.pt")  # the same tensors in another zip (torch's own writer)
+    torch.save(torch.load(W), resaved)
+    check(fingerprint(resaved) == fp1, "the same tensors re-saved by torch keep the fingerprint")
+    sd = torch.load(W)
+    sd["visual.proj"][0, 0] += 1
+    changed = os.path.join(d, "changed.pt")
+    torch.save(sd, changed)
+    check(fingerprint(changed) != fp1, "one changed value changes the fingerprint")
+
+    plain, withp = os.path.join(d, "plain.pt"), os.path.join(d, "prov.pt")
+    run([PPAD, "init-prompts", "--seed", "4", "--out", plain])
+    run([PPAD, "init-prompts", "--seed", "4", "--out", withp, "--weights", W])
+    a, b = torch.load(plain), torch.load(withp)
+    check(sorted(a) == ["image_mask_learner", "prompt_learner_ctx"] and
+          sorted(b) == ["image_mask_learner", "ppad_provenance", "prompt_learner_ctx"],
+          "torch.load reads the file; provenance is one extra top-level key", repr(sorted(b)))
+    stripped = os.path.join(d, "stripped.pt")  # the same file as the released layout has it
+    torch.save({k: v for k, v in b.items() if k != "ppad_provenance"}, stripped)
+    img = os.path.join(d, "ok.png")
+    r1 = run([PPAD, "predict", "--weights", W, "--prompts", withp, img, "--quiet"])
+    r2 = run([PPAD, "predict", "--weights", W, "--prompts", stripped, img, "--quiet"])
+    check(list(a["prompt_learner_ctx"]) == list(b["prompt_learner_ctx"]) == ["ctx"] and
+          list(a["image_mask_learner"]) == list(b["image_mask_learner"]) == ["mask_embedding"] and
+          b["prompt_learner_ctx"]["ctx"].dtype == torch.float32 and r1.returncode == 0 and r1.stdout == r2.stdout,
+          "the released keys are unchanged; without the provenance key the file scores the same",
+          r1.stdout + r2.stdout + r1.stderr)
+    pv = b["ppad_provenance"]
+    check(isinstance(pv, dict) and all(isinstance(v, str) for v in pv.values()) and pv.get("version") and
+          pv.get("backbone") == W and pv.get("backbone_fingerprint") == fp1 and pv.get("seed") == "4",
+          "init-prompts --weights records version, backbone, its fingerprint and the seed", repr(pv))
+    api = os.path.join(d, "api_init.pt")
+    r = run([tool, "init", W, "4", api])
+    check(r.returncode == 0 and digest(api) == digest(withp),
+          "the C API's ppad_prompts_init + save give init-prompts --weights' bytes (provenance included)", r.stderr)
+
+    ph = os.path.join(d, "ph5")
+    out = os.path.join(d, "t7.pt")
+    r = run([PPAD, "train", "--weights", W, "--data", ph, "--out", out, "--shots", "8", "--batch", "4", "--epochs", "1",
+             "--quiet", "--threads", "2", "--seed", "11", "--lr", "0.002", "--no-eval"])
+    check(r.returncode == 0, "train writes prompts", r.stderr)
+    t = torch.load(out)
+    pv = t["ppad_provenance"]
+    check(pv.get("origin") == "ppad train" and pv.get("backbone_fingerprint") == fp1 and pv.get("seed") == "11" and
+          "shots=8 epochs=1 batch=4 lr=0.002 momentum=0.9" in pv.get("config", ""),
+          "train records the training configuration and seed", repr(pv))
+    check(sorted(t["prompt_learner_ctx"]) == ["ctx"] and tuple(t["image_mask_learner"]["mask_embedding"].shape) ==
+          (1, 49, 128), "trained prompts keep the released layout")
+    r = run([PPAD, "info", out])
+    check(r.returncode == 0 and "fingerprint:   " + fp1 in r.stdout and "seed:          11" in r.stdout and
+          "shots=8" in r.stdout, "ppad info PROMPTS.pt prints the provenance", r.stdout + r.stderr)
+    r = run([PPAD, "info", PR])
+    check(r.returncode == 0 and "provenance:    none" in r.stdout, "ppad info of a released file: no provenance",
+          r.stdout + r.stderr)
+
+    img = os.path.join(d, "ok.png")
+    verbs = {
+        "predict": lambda w, p: [PPAD, "predict", "--weights", w, "--prompts", p, img, "--quiet"],
+        "test": lambda w, p: [PPAD, "test", "--weights", w, "--prompts", p, "--data", ph, "--quiet"],
+        "train --init": lambda w, p: [PPAD, "train", "--weights", w, "--init", p, "--data", ph, "--out",
+                                      os.path.join(d, "t7b.pt"), "--shots", "8", "--batch", "8", "--epochs", "1",
+                                      "--quiet", "--no-eval"],
+        "info --prompts": lambda w, p: [PPAD, "info", "--prompts", p, "--weights", w],
+    }
+    for verb, cmd in verbs.items():
+        r = run(cmd(w2, out))
+        warns = [l for l in r.stderr.split("\n") if "warning" in l]
+        check(r.returncode == 0 and len(warns) == 1 and out in warns[0] and w2 in warns[0] and W in warns[0],
+              "%s: prompts from another backbone: one warning naming both files" % verb, r.stderr[-400:])
+        r = run(cmd(w2, out) + ["--strict"])
+        lines = [l for l in r.stderr.split("\n") if l]
+        check(r.returncode == 1 and len(lines) == 1 and "strict" in lines[0] and w2 in lines[0],
+              "%s --strict: refused with one line" % verb, r.stderr[-400:])
+        r = run(cmd(W, out) + ["--strict"])
+        check(r.returncode == 0 and "warning" not in r.stderr, "%s: the same backbone: no warning" % verb,
+              r.stderr[-300:])
+        r = run(cmd(w2, PR) + ["--strict"])
+        check(r.returncode == 0 and "warning" not in r.stderr, "%s: a released file loads silently" % verb,
+              r.stderr[-300:])
+    # the C API: a warning on stderr by default, refused with PPAD_PROMPTS_STRICT, returned with QUIET
+    r = run([tool, "load", w2, out])
+    check("rc=0" in r.stdout and "loaded=1" in r.stdout and r.stderr.count("warning") == 1 and w2 in r.stderr,
+          "ppad_prompts_load: loads, one warning line on stderr", r.stdout + r.stderr)
+    r = run([tool, "load", w2, out, "strict"])
+    check("rc=-1" in r.stdout and "loaded=0" in r.stdout and w2 in r.stdout and r.stderr == "",
+          "ppad_prompts_load_flags STRICT: refused, naming both files", r.stdout + r.stderr)
+    r = run([tool, "load", w2, out, "quiet"])
+    check("rc=1" in r.stdout and "loaded=1" in r.stdout and r.stderr == "",
+          "ppad_prompts_load_flags QUIET: loaded, the warning returned", r.stdout + r.stderr)
+    r = run([tool, "load", W, out, "strict"])
+    check("rc=0" in r.stdout and "loaded=1" in r.stdout, "the API: the same backbone loads under STRICT", r.stdout)
+    r = run([tool, "load", w2, PR, "strict"])
+    check("rc=0" in r.stdout and r.stderr == "", "the API: a released file loads silently under STRICT", r.stdout)
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def usage_error(name, r, needle):
     return one_line_error(name, r, [needle], rc=2)
 
@@ -318,5 +435,6 @@ with tempfile.TemporaryDirectory() as d:
     readers_9(d)
     finite_5(d)
     degenerate_7(d)
+    provenance_7(d)
     png16_8(d)
 done()

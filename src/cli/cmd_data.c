@@ -36,7 +36,7 @@ static const char *DATA_HELP =
     "                 (paths quoted where CSV needs it)\n"
     "  --check        also decode every image as the model loads it; every file that\n"
     "                 fails is reported (one line each), then the count, exit status 1\n"
-    "Images load as 8-bit gray (16-bit PNG samples keep their high byte), resized\n"
+    "Images load as 8-bit gray (16-bit gray PNGs as --png16 says: sBIT, else high byte), resized\n"
     "to 224x224 with Pillow's bicubic filter; VinDr images go to 256x256 first.\n";
 
 static void show_class(const char *title, const dataset_item *items, size_t n, int label, long k) {

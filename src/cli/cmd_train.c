@@ -54,6 +54,7 @@ static const char *HELP =
     "                       per-run metrics (--runs), the settings and a sample of SAS/FPI lesions drawn\n"
     "                       with the run's synthesis settings\n"
     "  --init P.pt          start from these prompts instead of a fresh initialisation\n"
+    "  --strict             refuse --init prompts whose provenance names another backbone (default: a warning)\n"
     "  --no-position        ablation: whole-image prompts only, no image prompt (CoOp-style)\n"
     "  --no-image-prompt    ablation: positions, but no image prompt\n"
     "  --micro-batch M      images per image-tower pass (memory vs speed; default 16)\n"

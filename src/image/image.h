@@ -22,9 +22,16 @@ typedef struct image_opts {
     void *warn_ctx;
 } image_opts;
 
-enum { IMAGE_PNG16_HIGH_BYTE = 0 /* v >> 8 */ };
+/* 16-bit grayscale PNG to 8 bits (exact rules in png16.c and README):
+ * SBIT (default) honours an sBIT chunk (s-bit data: v >> (s - 8)), else the
+ * high byte; HIGH_BYTE v >> 8; MINMAX the image's range to 0..255;
+ * IMAGE_PNG16_BITS(N), N in 9..16: N significant bits, min(v >> (N - 8), 255). */
+enum { IMAGE_PNG16_SBIT = 0, IMAGE_PNG16_HIGH_BYTE = 1, IMAGE_PNG16_MINMAX = 2 };
+#define IMAGE_PNG16_BITS(n) (16 + (n))
+/* A 16-bit image whose gray result spans fewer levels than this is warned about. */
+#define IMAGE_PNG16_NARROW 64
 /* The names users give the 16-bit PNG mappings (--png16): "|"-separated. */
-#define IMAGE_PNG16_NAMES "high-byte"
+#define IMAGE_PNG16_NAMES "sbit (default) | high-byte | minmax | 9..16"
 /* Parses a --png16 value into *mode (an IMAGE_PNG16_* value). 0, or -1 with
  * the accepted values in err. */
 int image_png16_parse(int *mode, const char *s, ppad_err *err);

@@ -32,7 +32,9 @@
  *             or test); other columns are ignored. Relative paths are relative
  *             to the CSV's folder. Without a split column every row is a test
  *             row. Train rows must be normal.
- * In folder layouts only *.png, *.jpg, *.jpeg (any case) count, hidden files
+ * In folder layouts only *.png, *.jpg, *.jpeg, *.dcm, *.dicom (any case) count,
+ * and files without an extension (or with a numeric one, UID-named) that start
+ * like DICOM (preamble + "DICM"; 132 bytes read per file); hidden files
  * are skipped, and each class is sorted by file name (byte order). VinDr lists
  * are sorted by name too; a CSV keeps its row order within each class. The
  * test list holds the normals first, then the abnormals.

@@ -78,6 +78,8 @@ int  dataset_parse_layout(const char *name, int *out, ppad_err *err);
 
 /* Loads an image of d as the model sees it: 224 x 224 8-bit gray. */
 int  dataset_load_image(gray8 *out, const dataset *d, const char *path, ppad_err *err);
+/* Same, also describing the file as read (format, size, DICOM attributes; info may be NULL). */
+int  dataset_load_image_info(gray8 *out, image_info *info, const dataset *d, const char *path, ppad_err *err);
 /* Loads an image at d->base_size (the image SAS works on in the reference). */
 int  dataset_load_base(gray8 *out, const dataset *d, const char *path, ppad_err *err);
 

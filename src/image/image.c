@@ -121,10 +121,15 @@ void image_normalize(float *out, const gray8 *g) {
 }
 
 int image_load_resized(gray8 *out, const char *path, int size, const image_opts *opts, ppad_err *err) {
+    return image_load_resized_info(out, NULL, path, size, opts, err);
+}
+
+int image_load_resized_info(gray8 *out, image_info *info, const char *path, int size, const image_opts *opts,
+                            ppad_err *err) {
     memset(out, 0, sizeof *out);
     if (size < 1) return ppad_fail(err, "%s: invalid target size %d", path, size);
     gray8 src;
-    if (image_load_gray(&src, path, opts, err)) return -1;
+    if (image_load_info(&src, info, path, opts, err)) return -1;
     if (src.w == size && src.h == size) {
         *out = src;
         return 0;

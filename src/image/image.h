@@ -98,6 +98,9 @@ void image_normalize(float *out, const gray8 *g);
 
 /* Loads a file and returns it resized to size x size (the standard 224 pipeline). */
 int  image_load_resized(gray8 *out, const char *path, int size, const image_opts *opts, ppad_err *err);
+/* Same, also describing what was read (info may be NULL). */
+int  image_load_resized_info(gray8 *out, image_info *info, const char *path, int size, const image_opts *opts,
+                             ppad_err *err);
 
 /* Writes an 8-bit gray PNG atomically (temporary name, then rename). */
 int  image_write_png(const char *path, const gray8 *g, ppad_err *err);

@@ -51,10 +51,14 @@ long get_long(DcmItem *ds, const DcmTagKey &tag, long dflt) {
     return ds->findAndGetLongInt(tag, v).good() ? v : dflt;
 }
 
+// A short string attribute; bytes outside printable ASCII become '?' (they
+// may end up in a message).
 void get_str(DcmItem *ds, const DcmTagKey &tag, char *dst, size_t n) {
     OFString s;
     dst[0] = 0;
     if (ds->findAndGetOFString(tag, s).good()) snprintf(dst, n, "%s", s.c_str());
+    for (char *p = dst; *p; p++)
+        if (*p < 0x20 || *p > 0x7e) *p = '?';
 }
 
 // A decimal string value, parsed as Python's float() parses pydicom's DS

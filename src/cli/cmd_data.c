@@ -115,7 +115,7 @@ static long check_all(const dataset *d, int quiet, format_count *fc, ppad_err *e
     }
     if (n_bad && pg.tty && !pg.quiet) fputc('\n', stderr); /* end the bar's line before the list */
     else progress_end(&pg, NULL);
-    qsort(bad, (size_t)n_bad, sizeof *bad, cmp_bad);
+    if (n_bad) qsort(bad, (size_t)n_bad, sizeof *bad, cmp_bad); /* never qsort(NULL, 0): UBSan */
     for (long k = 0; k < n_bad; k++) cli_error(&bad[k].e);
     free(bad);
     if (lost) return ppad_fail(err, "out of memory recording the undecodable images");

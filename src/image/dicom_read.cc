@@ -5,6 +5,7 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmdata/dccodec.h>
 #include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
@@ -222,11 +223,13 @@ int read_frame(dicom_frame *f, dicom_handle *h, const unsigned char *data, size_
 
     // decode to native little-endian samples (a no-op for uncompressed data)
     if (xf.isEncapsulated()) {
+        if (!DcmCodecList::canChangeCoding(xfer, EXS_LittleEndianExplicit))
+            return fail(msg, n, "transfer syntax %s cannot be decoded here", f->transfer_syntax);
         cond = ds->chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
         if (cond.bad() || !ds->canWriteXfer(EXS_LittleEndianExplicit)) {
-            if (cond.bad() && cond != EC_CannotChangeRepresentation)
-                return fail(msg, n, "cannot decode its %s pixel data: %s", f->transfer_syntax, cond.text());
-            return fail(msg, n, "transfer syntax %s cannot be decoded here", f->transfer_syntax);
+            bool detail = cond.bad() && cond != EC_CannotChangeRepresentation; // that one says nothing more
+            return fail(msg, n, "corrupt %s pixel data%s%s", f->transfer_syntax, detail ? ": " : "",
+                        detail ? cond.text() : "");
         }
     }
     // read after decoding: a YBR JPEG decodes to RGB, planes may be rearranged

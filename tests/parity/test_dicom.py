@@ -246,6 +246,15 @@ j2k.PixelData = encapsulate([b"\xff\x4f\xff\x51" + bytes(200)])
 j2k["PixelData"].is_undefined_length = True
 j2k.save_as(path("j2k.dcm"))
 bad["JPEG 2000"] = (path("j2k.dcm"), "JPEG 2000")
+j2k.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.100"
+j2k.save_as(path("mpeg2.dcm"))
+bad["MPEG-2"] = (path("mpeg2.dcm"), "MPEG2 Main Profile @ Main Level cannot be decoded here")
+for uid, tag in (("1.2.840.10008.1.2.4.70", "JPEG Lossless"), ("1.2.840.10008.1.2.4.80", "JPEG-LS Lossless"),
+                 ("1.2.840.10008.1.2.5", "RLE Lossless")):
+    j2k.file_meta.TransferSyntaxUID = uid
+    j2k.PixelData = encapsulate([bytes(range(256)) * 2])
+    j2k.save_as(path("corrupt_%s.dcm" % uid))
+    bad["corrupt " + tag] = (path("corrupt_%s.dcm" % uid), "corrupt " + tag)
 raw = open(files["m2_u12_rescale_window"], "rb").read()
 open(path("trunc_pixels.dcm"), "wb").write(raw[:len(raw) - 500])
 open(path("trunc_header.dcm"), "wb").write(raw[:300])

@@ -84,7 +84,7 @@ static long check_all(const dataset *d, int quiet, format_count *fc, ppad_err *e
     ppad_progress pg;
     progress_begin(&pg, "check", total, quiet || total < 200);
     long done = 0;
-    #pragma omp parallel for schedule(dynamic, 8) ordered
+    #pragma omp parallel for schedule(dynamic, 1) ordered /* chunks of 1: in-order printing does not serialise */
     for (long i = 0; i < total; i++) {
         const dataset_item *it = i < n_train ? &d->train[i] : &d->test[i - n_train];
         gray8 g;

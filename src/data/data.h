@@ -26,7 +26,8 @@
  *             also be its parent holding VinCXR/): {"train": {"0": [names...],
  *             "unlabeled": {...}}, "test": {"0": [...], "1": [...]}}. Only
  *             train/"0" (normal) is used for training; "unlabeled" is ignored.
- *             A name without an extension also finds images/<name>.png.
+ *             A name without an extension also finds images/<name>.png, then
+ *             images/<name>.dicom and .dcm (VinDr-CXR's own DICOM files).
  *   csv       a manifest file FILE.csv with a header naming the columns "path"
  *             and "label" (0 normal, 1 abnormal) and optionally "split" (train
  *             or test); other columns are ignored. Relative paths are relative

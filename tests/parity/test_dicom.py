@@ -300,6 +300,18 @@ check(r.returncode == 0 and "train normal: 6" in r.stdout and "test abnormal: 4"
       and "checked: 14 images decode (DICOM 14)" in r.stdout and sum(l.startswith("dicom: ") for l in r.stdout.split("\n")) == 14
       and "JPEG-LS Lossless" in r.stdout, "data --check: ZhangLab folders of DICOM files (README skipped)",
       r.stdout[-800:] + r.stderr)
+# VinDr (Med-AD packaging) with VinDr-CXR's own .dicom files, listed without extension
+vin = path("VinCXR")
+os.makedirs(os.path.join(vin, "images"))
+ids = ["img%02d" % i for i in range(6)]
+for i, n in enumerate(ids):
+    shutil.copy(os.path.join(zl, "train/normal_256", names[i % 4]), os.path.join(vin, "images", n + ".dicom"))
+json.dump({"train": {"0": ids[:2], "unlabeled": {}}, "test": {"0": ids[2:4], "1": ids[4:]}},
+          open(os.path.join(vin, "data.json"), "w"))
+r = run([PPAD, "data", "--data", vin, "--check"])
+check(r.returncode == 0 and "layout: vindr" in r.stdout and "checked: 6 images decode (DICOM 6)" in r.stdout
+      and "img00.dicom" in r.stdout, "data --check: VinDr layout finds images/<name>.dicom", r.stdout[-600:] + r.stderr)
+
 if os.path.exists(W_TINY):
     prm = path("zl.pt")
     r = run([PPAD, "train", "--weights", W_TINY, "--data", zl, "--out", prm, "--shots", "4", "--batch", "4",

@@ -9,7 +9,8 @@
  * Every step is a function of the stored value alone, so it is evaluated once
  * per distinct stored value present (at most 65536) and applied as a table:
  * the same numbers as the per-pixel float64 arrays, at a table's cost.
- * RGB (interleaved or planar, 8-bit) converts as section 1: PIL's L formula. */
+ * RGB (interleaved or planar, 8-bit) converts as section 1: PIL's L formula;
+ * YBR_FULL as PIL's YCbCr -> L does (the Y sample). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +57,10 @@ static int dicom_voi_pick(dicom_voi *v, const dicom_frame *f, const image_opts *
         v->lut = &f->voi_luts[k];
         return 0;
     }
-    if (!f->n_centers || !f->n_widths) return 0;
+    if (!f->n_centers || !f->n_widths) {
+        if (k > 0) return snprintf(msg, n, "window %d asked for, but the file gives no window or VOI LUT", k + 1), -1;
+        return 0;
+    }
     /* pydicom: value[k] where the attribute has several values, else its one value */
     if ((f->n_centers > 1 && k >= f->n_centers) || (f->n_widths > 1 && k >= f->n_widths) ||
         (f->n_centers == 1 && f->n_widths == 1 && k > 0)) {
@@ -166,10 +170,15 @@ done:
     return rc;
 }
 
+/* Colour: RGB by PIL's L formula; YBR_FULL as PIL converts YCbCr to L (the Y sample). */
 static int dicom_gray_rgb(gray8 *out, const dicom_frame *f, const char *name, ppad_err *err) {
     if (gray8_alloc(out, f->cols, f->rows, err)) return ppad_fail_prefix(err, name);
     size_t npx = (size_t)f->rows * (size_t)f->cols;
     const uint8_t *p = f->px8;
+    if (!strcmp(f->photometric, "YBR_FULL")) {
+        for (size_t i = 0; i < npx; i++) out->px[i] = f->planar ? p[i] : p[3 * i];
+        return 0;
+    }
     for (size_t i = 0; i < npx; i++)
         out->px[i] = f->planar ? image_rgb_to_l(p[i], p[npx + i], p[2 * npx + i])
                                : image_rgb_to_l(p[3 * i], p[3 * i + 1], p[3 * i + 2]);

@@ -239,8 +239,9 @@ int read_frame(dicom_frame *f, dicom_handle *h, const unsigned char *data, size_
     if (f->samples == 1 && !mono)
         return fail(msg, n, "photometric interpretation '%s' is not supported (MONOCHROME1, MONOCHROME2, RGB)",
                     f->photometric);
-    if (f->samples == 3 && strcmp(f->photometric, "RGB"))
-        return fail(msg, n, "photometric interpretation '%s' is not supported for colour (RGB)", f->photometric);
+    if (f->samples == 3 && strcmp(f->photometric, "RGB") && strcmp(f->photometric, "YBR_FULL"))
+        return fail(msg, n, "photometric interpretation '%s' is not supported for colour (RGB, YBR_FULL)",
+                    f->photometric);
 
     size_t need = (size_t)rows * (size_t)cols * (size_t)f->samples * (size_t)(f->bits_allocated / 8);
     DcmElement *pix = nullptr;

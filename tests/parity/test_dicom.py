@@ -2,7 +2,8 @@
 
 Files are written by Debian's pydicom (MONOCHROME1/2; 8, 10, 12, 14, 16 bits
 stored; signed and unsigned; rescale slope/intercept; windows, LINEAR_EXACT; a
-VOI LUT Sequence; a Modality LUT Sequence; RGB interleaved and planar), and
+VOI LUT Sequence; a Modality LUT Sequence; RGB interleaved and planar,
+YBR_FULL), and
 copies are made with DCMTK's own tools (dcmcjpeg lossless, extended and
 baseline; dcmcjpls; dcmcrle; dcmconv to deflate, big endian and implicit VR).
 ppad's 8-bit image must equal section 11 computed with pydicom's
@@ -83,8 +84,9 @@ def sec11(f, index=0, voi=True):
     """Spec section 11 with pydicom + numpy (float64 throughout)."""
     ds = pydicom.dcmread(f)
     a = ds.pixel_array
-    if ds.SamplesPerPixel == 3:
-        return np.asarray(Image.fromarray(a.astype(np.uint8), "RGB").convert("L"))
+    if ds.SamplesPerPixel == 3:  # section 1: PIL's convert('L') of the colour image
+        mode = "YCbCr" if ds.PhotometricInterpretation == "YBR_FULL" else "RGB"
+        return np.asarray(Image.fromarray(a.astype(np.uint8), mode).convert("L"))
     a = apply_modality_lut(a, ds)
     if voi:
         a = apply_voi_lut(a, ds, index=index)
@@ -158,6 +160,7 @@ files["m2_u12_modality_lut_window"] = make("m2_mlut.dcm", xray(H, W, 12), Modali
 rgb = rng.integers(0, 256, (H, W, 3))
 files["rgb_interleaved"] = make("rgb0.dcm", rgb, photometric="RGB", bits_stored=8, samples=3, planar=0)
 files["rgb_planar"] = make("rgb1.dcm", rgb, photometric="RGB", bits_stored=8, samples=3, planar=1)
+files["ybr_full_planar"] = make("ybr1.dcm", rgb, photometric="YBR_FULL", bits_stored=8, samples=3, planar=1)
 
 ref = {k: sec11(f) for k, f in files.items()}
 check(all(ref[k].std() > 10 for k in ref), "references are not flat (the test images carry contrast)",
@@ -273,6 +276,9 @@ for what, (f, needle) in bad.items():
 r = run([PPAD, "preprocess", "--image", files["m2_s16_two_windows"], "--dicom-window", "3", "--out", path("n.png")])
 check(r.returncode == 1 and "window 3 asked for, but the file gives 2 windows" in r.stderr
       and not os.path.exists(path("n.png")), "refused: a window the file does not have", r.stderr)
+r = run([PPAD, "preprocess", "--image", files["m1_u16"], "--dicom-window", "2", "--out", path("n.png")])
+check(r.returncode == 1 and "window 2 asked for, but the file gives no window" in r.stderr
+      and not os.path.exists(path("n.png")), "refused: a window from a file without any", r.stderr)
 
 # ---------------------------------------------------------------- datasets of DICOM files
 W_TINY = os.path.join(FIX, "clip_tiny.pt")

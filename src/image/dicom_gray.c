@@ -4,7 +4,8 @@
  *   a = stored values (bits stored at high bit, sign-extended if signed)
  *   a = Modality LUT Sequence, else a*slope + intercept (both present), else a
  *   a = VOI LUT item K (if the first item has descriptor and data), else
- *       window K (center/width, VOI LUT Function LINEAR, LINEAR_EXACT, SIGMOID)
+ *       window K (center/width, VOI LUT Function LINEAR, LINEAR_EXACT, SIGMOID;
+ *       SIGMOID uses libm's exp, which numpy's may differ from in the last bit)
  *   MONOCHROME1: a = max(a) - a;  a = (a - min) / (max - min);  gray = (uint8)(a * 255)
  * Every step is a function of the stored value alone, so it is evaluated once
  * per distinct stored value present (at most 65536) and applied as a table:

@@ -21,13 +21,45 @@
 #include "image/dicom_read.h"
 #include "image/image_codec.h"
 
-/* Stored value of sample i: bits_stored bits ending at high_bit, sign-extended. */
-static inline long dicom_sample(const dicom_frame *f, size_t i) {
-    unsigned w = f->px16 ? f->px16[i] : f->px8[i];
-    unsigned mask = f->bits_stored >= 16 ? 0xffffu : (1u << f->bits_stored) - 1u;
-    long v = (long)((w >> (f->high_bit + 1 - f->bits_stored)) & mask);
-    if (f->is_signed && (v >> (f->bits_stored - 1)) & 1) v -= (long)mask + 1;
-    return v;
+/* How to read stored values from raw words: bits_stored bits ending at
+ * high_bit, sign-extended; index = value - lo (0 .. 2^bits_stored - 1).
+ * Kept in locals so that the pixel loops do not reload the frame's fields. */
+typedef struct dicom_unpack { int shift, sign_bit; unsigned mask; } dicom_unpack;
+
+static dicom_unpack dicom_unpack_of(const dicom_frame *f) {
+    dicom_unpack u = {f->high_bit + 1 - f->bits_stored, f->is_signed ? f->bits_stored - 1 : -1,
+                      f->bits_stored >= 16 ? 0xffffu : (1u << f->bits_stored) - 1u};
+    return u;
+}
+
+/* Table index of a raw word: the stored value minus the smallest one (for
+ * signed values, flipping the sign bit does that). */
+static inline unsigned dicom_index(dicom_unpack u, unsigned w) {
+    unsigned v = (w >> u.shift) & u.mask;
+    return u.sign_bit >= 0 ? v ^ (1u << u.sign_bit) : v;
+}
+
+/* Marks the table indices present in the frame: present[index] = 1. */
+static void dicom_mark(uint8_t *present, const dicom_frame *f) {
+    const dicom_unpack u = dicom_unpack_of(f);
+    const size_t npx = (size_t)f->rows * (size_t)f->cols;
+    if (f->px16)
+        for (size_t i = 0; i < npx; i++) present[dicom_index(u, f->px16[i])] = 1;
+    else
+        for (size_t i = 0; i < npx; i++) present[dicom_index(u, f->px8[i])] = 1;
+}
+
+/* out[i] = lut[index of pixel i]. */
+static void dicom_map(uint8_t *out, const uint8_t *lut, const dicom_frame *f) {
+    const dicom_unpack u = dicom_unpack_of(f);
+    const size_t npx = (size_t)f->rows * (size_t)f->cols;
+    if (f->px16) {
+        const uint16_t *p = f->px16;
+        for (size_t i = 0; i < npx; i++) out[i] = lut[dicom_index(u, p[i])];
+    } else {
+        const uint8_t *p = f->px8;
+        for (size_t i = 0; i < npx; i++) out[i] = lut[dicom_index(u, p[i])];
+    }
 }
 
 /* pydicom's LUT lookup: values below first map to entry 0, the offset is
@@ -125,13 +157,13 @@ static double dicom_modality_apply(const dicom_frame *f, long s) {
 /* Grayscale frame -> out by section 11. */
 static int dicom_gray_mono(gray8 *out, const dicom_frame *f, const dicom_voi *voi, const char *name, ppad_err *err) {
     long lo = f->is_signed ? -(1L << (f->bits_stored - 1)) : 0;
-    size_t range = (size_t)1 << f->bits_stored, npx = (size_t)f->rows * (size_t)f->cols;
+    size_t range = (size_t)1 << f->bits_stored;
     uint8_t *present = ppad_calloc(range, 1, err);
     double *val = ppad_malloc(range * sizeof *val, err); /* (range,) section 11 value per stored value */
     uint8_t *lut = ppad_malloc(range, err);
     int rc = -1;
     if (!present || !val || !lut) goto done;
-    for (size_t i = 0; i < npx; i++) present[dicom_sample(f, i) - lo] = 1;
+    dicom_mark(present, f);
     double mx = -INFINITY, mn = INFINITY;
     for (size_t j = 0; j < range; j++) {
         if (!present[j]) continue;
@@ -162,7 +194,7 @@ static int dicom_gray_mono(gray8 *out, const dicom_frame *f, const dicom_voi *vo
         ppad_fail_prefix(err, name);
         goto done;
     }
-    for (size_t i = 0; i < npx; i++) out->px[i] = lut[dicom_sample(f, i) - lo];
+    dicom_map(out->px, lut, f);
     rc = 0;
 done:
     free(present);

@@ -1,7 +1,9 @@
 /* dicom_gray.c — the DICOM decoder of the image layer: a frame decoded by
  * DCMTK (dicom_read.cc) -> 8-bit gray by spec section 11, with pydicom's
  * functions as the oracle (float64 throughout, one IEEE operation at a time):
- *   a = stored values (bits stored at high bit, sign-extended if signed)
+ *   a = stored values (bits stored at high bit, sign-extended if signed; pydicom
+ *       2.3 takes the whole 16-bit word, the same wherever the unused bits are
+ *       zero or the sign's extension, as the standard asks)
  *   a = Modality LUT Sequence, else a*slope + intercept (both present), else a
  *   a = VOI LUT item K (if the first item has descriptor and data), else
  *       window K (center/width, VOI LUT Function LINEAR, LINEAR_EXACT, SIGMOID;

@@ -12,6 +12,7 @@
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -72,7 +73,7 @@ bool get_ds(DcmItem *ds, const DcmTagKey &tag, unsigned long pos, double *out) {
     double v = strtod(p, &end);
     if (end == p) return false;
     while (*end == ' ') end++;
-    if (*end) return false;
+    if (*end || !std::isfinite(v)) return false; // "nan", "inf": not a usable value
     *out = v;
     return true;
 }

@@ -17,6 +17,7 @@ exit and no output file. DICOM datasets in the ZhangLab folder layout (.dcm,
 test end to end on the tiny random fixture."""
 import json
 import os
+import warnings
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,7 @@ TOOL = os.path.join(BUILD, "tools", "image_tool")
 CR = "1.2.840.10008.5.1.4.1.1.1"
 rng = np.random.default_rng(20241202)
 T = tempfile.mkdtemp(prefix="ppad_dicom_")
+warnings.filterwarnings("ignore", module="pydicom")  # it warns about the deliberately bad values written below
 
 
 def path(name):
@@ -242,6 +244,8 @@ bad = {
                            "presentation state"),
     "constant": (make("const.dcm", np.full((20, 30), 77)), "constant image"),
     "too large": (make("huge.dcm", a, Rows=60000, Columns=60000), "too large"),
+    "non-finite rescale slope": (make("nan.dcm", a, RescaleSlope="nan", RescaleIntercept="0"),
+                                 "unreadable Rescale Slope"),
 }
 j2k = pydicom.dcmread(make("j2k_src.dcm", a))
 j2k.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.90"

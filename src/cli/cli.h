@@ -30,6 +30,7 @@ int cmd_phantom(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_info_image(int argc, char **argv); /* DICOM (issue 13) */
 
 /* Prints "ppad: <msg>" as one line on stderr and returns 1. */
 int cli_error(const ppad_err *err);

@@ -4,7 +4,8 @@
  *            region, captioned with the position and its probability, with
  *            the fused score, the verdict, the method and a colour bar.
  * Maps are normalised over their drawn patches, upsampled bilinearly (half-
- * pixel centres) and blended over the image with the Turbo colormap. */
+ * pixel centres) and blended over the image with the Turbo colormap, more
+ * opaque where the map is high. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,10 @@
 #include "report/canvas.h"
 #include "report/report.h"
 
-#define HEAT_ALPHA   0.5   /* colour weight inside the region */
+/* colour weight inside the region: from ALPHA_LO at the map's minimum to
+ * ALPHA_HI at its maximum, so that the anatomy stays visible where the map is low */
+#define ALPHA_LO     0.2
+#define ALPHA_HI     0.65
 #define OUTSIDE_DIM  0.45  /* gray outside the region is darkened to this fraction */
 #define TILE_H       240   /* panel tile height; width follows the image's aspect */
 #define FONT_SCALE   2
@@ -44,7 +48,8 @@ static int blend(uint8_t *rgb, const gray8 *img, const float norm[EXPLAIN_NP], i
             }
             uint8_t c[3];
             colormap_turbo(c, up[i]);
-            for (int ch = 0; ch < 3; ch++) o[ch] = (uint8_t)lround(g * (1 - HEAT_ALPHA) + c[ch] * HEAT_ALPHA);
+            const double t = up[i] < 0 ? 0 : up[i] > 1 ? 1 : up[i], a = ALPHA_LO + (ALPHA_HI - ALPHA_LO) * t;
+            for (int ch = 0; ch < 3; ch++) o[ch] = (uint8_t)lround(g * (1 - a) + c[ch] * a);
         }
     free(up);
     return 0;

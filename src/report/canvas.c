@@ -167,7 +167,7 @@ static const uint8_t TURBO[17][3] = {
     {251, 126, 33},  {235, 80, 14},   {208, 47, 5},   {169, 22, 1},   {122, 4, 3},
 };
 
-void colormap_turbo(uint8_t rgb[3], double t) {
+void report_colormap_turbo(uint8_t rgb[3], double t) {
     if (!(t > 0)) t = 0; /* NaN too */
     if (t > 1) t = 1;
     double f = t * 16;

@@ -1,5 +1,6 @@
 /* canvas.h — an RGB raster (h, w, 3), text in a built-in 5x7 bitmap font, and
- * the Turbo colormap, for the heat-map figures (private to src/report). */
+ * the Turbo colormap (report_colormap_turbo, report.h), for the heat-map
+ * figures (private to src/report). */
 #ifndef PPAD_REPORT_CANVAS_H
 #define PPAD_REPORT_CANVAS_H
 
@@ -25,8 +26,5 @@ void canvas_blit(rgb_canvas *c, const uint8_t *rgb, int w, int h, int x, int y);
  * Characters outside printable ASCII are drawn as '?'. */
 void canvas_text(rgb_canvas *c, int x, int y, const char *s, int scale, const uint8_t rgb[3]);
 int  canvas_text_width(const char *s, int scale);
-
-/* Turbo colormap: t in [0, 1] (clamped; NaN as 0) to 8-bit sRGB. */
-void colormap_turbo(uint8_t rgb[3], double t);
 
 #endif

@@ -45,6 +45,8 @@ typedef int (*report_image_fn)(void *ctx, gray8 *out, const char *path, ppad_err
  * img is the image at its original size (8-bit gray). Turbo colormap, the
  * map blended over its region (20% opaque at its minimum to 65% at its
  * maximum), the rest dimmed. */
+/* The Turbo colormap (Mikhailov 2019): t in [0, 1] (clamped; NaN as 0) to 8-bit sRGB. */
+void report_colormap_turbo(uint8_t rgb[3], double t);
 /* The fused view (explain_fused_view) over the image: RGB PNG of img's size. */
 int report_explain_overlay(report_blob *png, const gray8 *img, const explain_result *r, ppad_err *err);
 /* The five positions side by side, captioned (position, p), with the fused

@@ -47,7 +47,7 @@ static int blend(uint8_t *rgb, const gray8 *img, const float norm[EXPLAIN_NP], i
                 continue;
             }
             uint8_t c[3];
-            colormap_turbo(c, up[i]);
+            report_colormap_turbo(c, up[i]);
             const double t = up[i] < 0 ? 0 : up[i] > 1 ? 1 : up[i], a = ALPHA_LO + (ALPHA_HI - ALPHA_LO) * t;
             for (int ch = 0; ch < 3; ch++) o[ch] = (uint8_t)lround(g * (1 - a) + c[ch] * a);
         }
@@ -130,7 +130,7 @@ int report_explain_panel(report_blob *png, const gray8 *img, const explain_resul
     canvas_text(&c, M, bar_y, lo, FONT_SCALE, INK);
     for (int i = 0; i < bw; i++) {
         uint8_t col[3];
-        colormap_turbo(col, (i + 0.5) / bw);
+        report_colormap_turbo(col, (i + 0.5) / bw);
         canvas_rect(&c, bx + i, bar_y, 1, 14, col);
     }
     canvas_text(&c, bx + bw + 10, bar_y, hi, FONT_SCALE, INK);

@@ -4,6 +4,8 @@
  *   explain_tool WEIGHTS PROMPTS METHOD DROP IMAGE...
  *       METHOD relevance|gradcam; DROP: a vision block relevance leaves out
  *       (-1: none). Prints "path,position,m0,...,m48" rows (%.9g).
+ *   explain_tool colormap
+ *       the Turbo colormap at t = i/255: 256 rows "r,g,b" (8-bit).
  *
  * Exit status 0, or 1 with the error message on stderr. */
 #include <stdio.h>
@@ -13,8 +15,17 @@
 #include "base/error.h"
 #include "ppad/evaluate.h"
 #include "ppad/explain.h"
+#include "report/report.h"
 
 int main(int argc, char **argv) {
+    if (argc == 2 && !strcmp(argv[1], "colormap")) {
+        for (int i = 0; i < 256; i++) {
+            uint8_t c[3];
+            report_colormap_turbo(c, i / 255.0);
+            printf("%d,%d,%d\n", c[0], c[1], c[2]);
+        }
+        return 0;
+    }
     if (argc < 6) {
         fprintf(stderr, "usage: explain_tool WEIGHTS PROMPTS relevance|gradcam DROP IMAGE...\n");
         return 2;

@@ -112,7 +112,8 @@ int cli_heatmaps_prepare(cli_heatmaps *h, const cli_ctx *cx, const char *dir, co
      * file it will hold is checked now, like the verb's own outputs */
     if (!dir_exists(dir)) {
         if (mkdir(dir, 0777) != 0 && !(errno == EEXIST && dir_exists(dir))) {
-            ppad_fail(err, "%s: cannot create the folder: %s", dir, strerror(errno));
+            if (errno == ENOENT) ppad_fail(err, "%s: cannot create the folder: its parent does not exist", dir);
+            else ppad_fail(err, "%s: cannot create the folder: %s", dir, strerror(errno));
             goto fail1;
         }
         h->made_dir = 1;

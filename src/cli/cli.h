@@ -141,6 +141,24 @@ void cli_inputs_free(cli_inputs *in);
     OPT("--classes", OPT_STR, &(so).classes), OPT("--positions", OPT_STR, &(so).positions),         \
     OPT("--no-image-prompt", OPT_FLAG, &(so).no_image_prompt)
 
+/* How images become 8-bit gray, for every verb that reads images (image_args.c):
+ * --png16 MODE (16-bit PNG mapping), --dicom-voi auto|none (apply the file's
+ * VOI LUT / window, or ignore it), --dicom-window K (the K-th window, from 1).
+ * cli_parse prints CLI_IMAGE_HELP after the verb's help when its table has them. */
+typedef struct cli_image_args {
+    const char *png16; /* NULL: the default mapping */
+    int dicom_voi;     /* 0 auto, 1 none */
+    int dicom_window;  /* 0: not given; else 1-based */
+} cli_image_args;
+#define CLI_IMAGE_OPTS(ia)                                                                    \
+    OPT("--png16", OPT_STR, &(ia).png16),                                                       \
+    OPT("--dicom-voi", OPT_CHOICE, &(ia).dicom_voi, .choices = "auto|none"),                    \
+    OPT("--dicom-window", OPT_INT, &(ia).dicom_window, .imin = 1, .imax = 65535)
+extern const char *const CLI_IMAGE_HELP;
+/* Fills *out from the parsed options (warnings go to stderr unless --quiet).
+ * Returns 0, or 2 after printing a usage error. */
+int cli_image_opts(image_opts *out, const cli_image_args *a, const cli_ctx *cx);
+
 /* --classes "normal,pneumonia" and --positions "left lung,right lung,upper lung,lower lung,"
  * (either may be NULL: defaults). */
 int cli_names(ppad_names *names, const char *classes, const char *positions, ppad_err *err);

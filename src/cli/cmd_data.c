@@ -105,7 +105,10 @@ int cmd_data(int argc, char **argv) {
     const char *root = NULL, *layout = NULL;
     int show = 3, list = 0, check = 0;
     ppad_err err = {{0}};
+    cli_image_args ia = {0};
+    image_opts io;
     const cli_opt opts[] = {
+        CLI_IMAGE_OPTS(ia),
         OPT("--data", OPT_IN, &root, .required = 1),
         OPT("--layout", OPT_STR, &layout),
         OPT("--show", OPT_INT, &show, .imin = 0, .imax = 1000000),
@@ -116,10 +119,12 @@ int cmd_data(int argc, char **argv) {
     cli_ctx cx;
     int status;
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     int lay;
     if (dataset_parse_layout(layout, &lay, &err)) return cli_usage("data", "--layout: %s", err.msg);
     dataset d;
     if (dataset_open(&d, root, layout, &err)) return cli_error(&err);
+    d.img = io;
     int rc = 0;
     long n_bad = check ? check_all(&d, cx.quiet, &err) : 0;
     if (n_bad < 0) {

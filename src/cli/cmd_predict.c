@@ -102,9 +102,12 @@ int cmd_predict(int argc, char **argv) {
     const char *list = NULL, *heatmaps = NULL;
     int heatmap_method = 0;
     cli_list args = {0};
+    cli_image_args ia = {0};
+    image_opts io;
     ppad_err err = {{0}};
     const cli_opt opts[] = {
         CLI_SESSION_OPTS(so),
+        CLI_IMAGE_OPTS(ia),
         OPT("--prompts", OPT_IN, &so.prompts, .required = 1),
         OPT("--list", OPT_IN, &list),
         OPT("--on-error", OPT_CHOICE, &on_error, .choices = "stop|skip"),
@@ -117,6 +120,7 @@ int cmd_predict(int argc, char **argv) {
     cli_ctx cx;
     int status;
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     if (args.n == 0 && !list) return cli_usage("predict", "give at least one IMAGE, FOLDER or --list FILE");
     if (no_position && heatmaps) return cli_usage("predict", "--heatmaps needs the five positions (not --no-position)");
     if (no_position) so.no_image_prompt = 1;
@@ -147,7 +151,7 @@ int cmd_predict(int argc, char **argv) {
     ppad_progress bar;
     progress_begin(&bar, "score", (long)in.n, cx.quiet || in.n < 64);
     printf("path,score,p_left,p_right,p_upper,p_lower,p_whole,verdict\n");
-    if (evaluate_stream(&ss.eng, &ss.p, (const char *const *)in.paths, (int)in.n, eval_load_default, NULL,
+    if (evaluate_stream(&ss.eng, &ss.p, (const char *const *)in.paths, (int)in.n, eval_load_default, &io,
                         no_position, on_error, print_row, &pc, &bar, &err) != 0)
         goto done;
     progress_end(&bar, NULL);

@@ -51,7 +51,10 @@ int cmd_preprocess(int argc, char **argv) {
     const char *in = NULL, *out = NULL, *raw = NULL;
     int size = 224;
     ppad_err err = {{0}};
+    cli_image_args ia = {0};
+    image_opts io;
     const cli_opt opts[] = {
+        CLI_IMAGE_OPTS(ia),
         OPT("--image", OPT_IN, &in, .required = 1),
         OPT("--out", OPT_OUT, &out),
         OPT("--raw", OPT_OUT, &raw),
@@ -61,10 +64,11 @@ int cmd_preprocess(int argc, char **argv) {
     cli_ctx cx;
     int status;
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     if (!out && !raw) return cli_usage("preprocess", "give --out and/or --raw");
 
     gray8 g;
-    int rc = size == 0 ? image_load_gray(&g, in, NULL, &err) : image_load_resized(&g, in, size, NULL, &err);
+    int rc = size == 0 ? image_load_gray(&g, in, &io, &err) : image_load_resized(&g, in, size, &io, &err);
     if (rc) return cli_error(&err);
     if (out && image_write_png(out, &g, &err)) {
         gray8_free(&g);

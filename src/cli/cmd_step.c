@@ -41,7 +41,10 @@ int cmd_step(int argc, char **argv) {
     double lr = 1e-3, momentum = 0.9;
     int steps = 1, t_max = 100, micro = 16;
     ppad_err err = {{0}};
+    cli_image_args ia = {0};
+    image_opts io;
     const cli_opt opts[] = {
+        CLI_IMAGE_OPTS(ia),
         CLI_SESSION_OPTS(so),
         OPT("--prompts", OPT_IN, &so.prompts, .required = 1),
         OPT("--batch", OPT_IN, &batch, .required = 1),
@@ -57,6 +60,7 @@ int cmd_step(int argc, char **argv) {
     cli_ctx cx;
     int status;
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
 
     int rc = 1;
     cli_session ss = {0};
@@ -73,7 +77,7 @@ int cmd_step(int argc, char **argv) {
     if (!pixels) goto done;
     for (int i = 0; i < man.n; i++) {
         gray8 g;
-        if (image_load_resized(&g, man.paths[i], S, NULL, &err) != 0) goto done;
+        if (image_load_resized(&g, man.paths[i], S, &io, &err) != 0) goto done;
         image_normalize(pixels + (size_t)i * npx, &g);
         gray8_free(&g);
     }

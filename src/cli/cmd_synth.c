@@ -194,7 +194,10 @@ int cmd_synth(int argc, char **argv) {
     long long seed = 0;
     int size = 224;
     ppad_err err = {{0}};
+    cli_image_args ia = {0};
+    image_opts io;
     const cli_opt opts[] = {
+        CLI_IMAGE_OPTS(ia),
         OPT("--image", OPT_IN, &o.image, .required = 1),
         OPT("--out", OPT_OUT, &o.out, .required = 1),
         OPT("--mask-out", OPT_OUT, &o.mask_out),
@@ -211,6 +214,7 @@ int cmd_synth(int argc, char **argv) {
     cli_ctx cx;
     int status;
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     o.size = size;
     if (seed_given) o.seed = (long)seed;
     if (position) {
@@ -233,8 +237,8 @@ int cmd_synth(int argc, char **argv) {
     }
 
     gray8 img = {0, 0, NULL}, src = {0, 0, NULL};
-    int rc = image_load_resized(&img, o.image, (int)o.size, NULL, &err);
-    if (!rc && o.source) rc = image_load_resized(&src, o.source, (int)o.size, NULL, &err);
+    int rc = image_load_resized(&img, o.image, (int)o.size, &io, &err);
+    if (!rc && o.source) rc = image_load_resized(&src, o.source, (int)o.size, &io, &err);
     if (!rc) rc = o.sheet ? run_sheet(&o, &img, &src, &err) : run_single(&o, &img, &src, &err);
     gray8_free(&img);
     gray8_free(&src);

@@ -32,7 +32,10 @@ int cmd_test(int argc, char **argv) {
     double threshold = 0.5;
     int json = 0, no_position = 0;
     ppad_err err = {{0}};
+    cli_image_args ia = {0};
+    image_opts io;
     const cli_opt opts[] = {
+        CLI_IMAGE_OPTS(ia),
         CLI_SESSION_OPTS(so),
         OPT("--prompts", OPT_IN, &so.prompts, .required = 1),
         OPT("--data", OPT_IN, &data, .required = 1),
@@ -49,12 +52,14 @@ int cmd_test(int argc, char **argv) {
     char cmdline[1024];
     cli_command_line(cmdline, sizeof cmdline, argc, argv, "test");
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     if (no_position) so.no_image_prompt = 1;
     cli_report rep;
     if ((status = cli_report_prepare(&rep, &cx, report_dir, &err)) != 0)
         return status == 2 ? cli_usage("test", "%s", err.msg) : cli_error(&err);
     dataset d;
     if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
+    d.img = io;
     if ((status = cli_check_dataset_outputs(&cx, &d, &err)) != 0) {
         dataset_free(&d);
         return cli_usage("test", "%s", err.msg);

@@ -150,7 +150,10 @@ int cmd_train(int argc, char **argv) {
     int runs = 1, json = 0, no_eval = 0, p_synth_given = 0, eval_every_given = 0;
     long long seed = 0;
     ppad_err err = {{0}};
+    cli_image_args ia = {0};
+    image_opts io;
     const cli_opt opts[] = {
+        CLI_IMAGE_OPTS(ia),
         CLI_SESSION_OPTS(so),
         OPT("--data", OPT_IN, &data, .required = 1),
         OPT("--layout", OPT_STR, &layout),
@@ -182,6 +185,7 @@ int cmd_train(int argc, char **argv) {
     char cmdline[1024];
     cli_command_line(cmdline, sizeof cmdline, argc, argv, "train");
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     to.quiet = cx.quiet;
     if (no_eval) {
         const char *clash = scores ? "--scores" : json ? "--json" : eval_every_given ? "--eval-every"
@@ -215,6 +219,7 @@ int cmd_train(int argc, char **argv) {
     report_train_extra extra = {0};
     int n_logs = 0;
     if (dataset_open(&d, data, layout, &err) != 0) goto done;
+    d.img = io;
     if (cli_check_dataset_outputs(&cx, &d, &err) != 0) {
         cli_usage("train", "%s", err.msg);
         rc = 2;
@@ -223,6 +228,7 @@ int cmd_train(int argc, char **argv) {
     if (!no_eval) {
         if (test_dir) {
             if (dataset_open(&td, test_dir, test_layout, &err) != 0) goto done;
+            td.img = io;
             if (cli_check_dataset_outputs(&cx, &td, &err) != 0) {
                 cli_usage("train", "%s", err.msg);
                 rc = 2;

@@ -79,7 +79,10 @@ int cmd_zeroshot(int argc, char **argv) {
     double threshold = 0.5;
     int json = 0, precision = 0;
     ppad_err err = {{0}};
+    cli_image_args ia = {0};
+    image_opts io;
     const cli_opt opts[] = {
+        CLI_IMAGE_OPTS(ia),
         OPT("--weights", OPT_IN, &weights, .required = 1),
         OPT("--data", OPT_IN, &data, .required = 1),
         OPT("--layout", OPT_STR, &layout),
@@ -97,6 +100,7 @@ int cmd_zeroshot(int argc, char **argv) {
     char cmdline[1024];
     cli_command_line(cmdline, sizeof cmdline, argc, argv, "zeroshot");
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     cli_report rep;
     if ((status = cli_report_prepare(&rep, &cx, report_dir, &err)) != 0)
         return status == 2 ? cli_usage("zeroshot", "%s", err.msg) : cli_error(&err);
@@ -105,6 +109,7 @@ int cmd_zeroshot(int argc, char **argv) {
     if (texts && cli_name_list(nm.cls, PPAD_NCLS, texts, "--texts", &err) != 0) return cli_usage("zeroshot", "%s", err.msg);
     dataset d;
     if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
+    d.img = io;
     if ((status = cli_check_dataset_outputs(&cx, &d, &err)) != 0) {
         dataset_free(&d);
         return cli_usage("zeroshot", "%s", err.msg);

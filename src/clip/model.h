@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ppad.h"
+#include "image/image.h"
 
 typedef struct clip_config {
     int image_size;    /* patch * grid (224) */
@@ -166,6 +167,9 @@ typedef struct clip_vision_acts {
 int  clip_vision_acts_alloc(clip_vision_acts *a, const clip_model *m, int B, int save, ppad_err *err);
 void clip_vision_acts_free(clip_vision_acts *a);
 /* conv1 as a GEMM: pixels (B, 3, S, S) -> tokens (B, G*G, Wv). */
+/* ppad_embed_images with a choice of how files become 8-bit gray (opts may be NULL). */
+int  clip_embed_images(const clip_model *m, float *feat, const char *const *paths, int n, const image_opts *opts,
+                       ppad_err *err);
 int  clip_patch_embed(const clip_model *m, float *tokens, const float *pixels, int B, ppad_err *err);
 /* tokens (B, G*G, Wv) -> feat (B, E). B <= the allocation's B. */
 void clip_vision_forward(const clip_model *m, float *feat, const float *tokens, int B, clip_vision_acts *a);

@@ -23,6 +23,11 @@ typedef struct image_opts {
 } image_opts;
 
 enum { IMAGE_PNG16_HIGH_BYTE = 0 /* v >> 8 */ };
+/* The names users give the 16-bit PNG mappings (--png16): "|"-separated. */
+#define IMAGE_PNG16_NAMES "high-byte"
+/* Parses a --png16 value into *mode (an IMAGE_PNG16_* value). 0, or -1 with
+ * the accepted values in err. */
+int image_png16_parse(int *mode, const char *s, ppad_err *err);
 
 /* What a decoder read (ppad data --check, info-image). */
 typedef struct image_info {

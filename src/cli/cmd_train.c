@@ -345,6 +345,9 @@ int cmd_train(int argc, char **argv) {
         report_set(&in, "precision", "%s", so.precision ? "bf16" : "fp32");
         report_set(&in, "command", "%s", cmdline);
         if (report_add_training(&in, &extra, &to, &d, runs, &err) != 0) goto done;
+        /* heat maps of the gallery's images (relevance) with the last run's prompts */
+        cli_visuals cv = {.s = &s, .p = &s.p, .d = test, .method = EXPLAIN_RELEVANCE, .threshold = 0.5};
+        if (!to.no_position) in.visuals = cli_report_visuals, in.visuals_ctx = &cv;
         if (cli_report_write(&rep, &in, test, fused, probs, &err) != 0) goto done;
     }
     rc = 0;

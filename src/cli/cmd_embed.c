@@ -21,7 +21,10 @@ int cmd_embed(int argc, char **argv) {
     const char *weights = NULL, *vocab_path = NULL;
     cli_list images = {0}, texts = {0};
     ppad_err err = {{0}};
+    cli_image_args ia = {0};
+    image_opts io;
     const cli_opt opts[] = {
+        CLI_IMAGE_OPTS(ia),
         OPT("--weights", OPT_IN, &weights, .required = 1),
         OPT("--vocab", OPT_IN, &vocab_path),
         OPT("--image", OPT_LIST, &images),
@@ -31,6 +34,7 @@ int cmd_embed(int argc, char **argv) {
     cli_ctx cx;
     int status;
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     if (images.n && texts.n) return cli_usage("embed", "give either --image or --text, not both");
     if (!images.n && !texts.n) return cli_usage("embed", "give --image FILE... or --text STRING...");
     const int mode = images.n ? 1 : 2, n = images.n ? images.n : texts.n;
@@ -48,7 +52,7 @@ int cmd_embed(int argc, char **argv) {
         goto out;
     }
     if (mode == 1) {
-        if (ppad_embed_images(m, feat, inputs, n, &err) != 0) goto out;
+        if (clip_embed_images(m, feat, inputs, n, &io, &err) != 0) goto out;
     } else {
         ppad_err verr = {{0}};
         /* an explicit --vocab must exist; otherwise a missing vocabulary only

@@ -21,6 +21,7 @@ static const char *HELP =
     "are (no synthesis), preprocessed as PPAD does. A debugging aid and the verifiable core of training.\n\n"
     "  --weights W        CLIP checkpoint (.pt)\n"
     "  --prompts P        prompt file (.pt; released PPAD files or ppad's own)\n"
+    "  --strict           refuse prompts whose provenance names another backbone (default: a warning)\n"
     "  --batch CSV        the samples\n"
     "  --out P2.pt        where to write the updated prompts (fp32, atomically)\n"
     "  --lr X             learning rate (default 0.001)\n"
@@ -42,7 +43,10 @@ int cmd_step(int argc, char **argv) {
     double lr = 1e-3, momentum = 0.9;
     int steps = 1, t_max = 100, micro = 16;
     ppad_err err = {{0}};
+    cli_image_args ia = {0};
+    image_opts io;
     const cli_opt opts[] = {
+        CLI_IMAGE_OPTS(ia),
         CLI_SESSION_OPTS(so),
         OPT("--prompts", OPT_IN, &so.prompts, .required = 1),
         OPT("--batch", OPT_IN, &batch, .required = 1),
@@ -58,6 +62,7 @@ int cmd_step(int argc, char **argv) {
     cli_ctx cx;
     int status;
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
 
     int rc = 1;
     cli_session ss = {0};
@@ -74,10 +79,11 @@ int cmd_step(int argc, char **argv) {
     if (!pixels) goto done_setup;
     for (int i = 0; i < man.n; i++) {
         gray8 g;
-        if (image_load_resized(&g, man.paths[i], S, NULL, &err) != 0) goto done_setup;
+        if (image_load_resized(&g, man.paths[i], S, &io, &err) != 0) goto done_setup;
         image_normalize(pixels + (size_t)i * npx, &g);
         gray8_free(&g);
     }
+    prov_set(&pp->prov, m->path, m->fingerprint, "step", NULL, 0);
     rc = 0;
 done_setup:
     /* under MPI every rank loads the whole batch (cheap next to the towers) and

@@ -14,6 +14,7 @@ static const char *HELP =
     "(scikit-learn definitions; abnormal iff score > threshold) with the counts.\n\n"
     "  --weights W         CheXzero CLIP checkpoint (.pt)\n"
     "  --prompts P         prompts (.pt)\n"
+    "  --strict            refuse prompts whose provenance names another backbone (default: a warning)\n"
     "  --data DIR          dataset folder (or CSV manifest with --layout csv)\n"
     "  --layout L          zhanglab | chexpert | vindr | csv (default: detected)\n"
     "  --scores OUT.csv    write path,label,score,p_left,p_right,p_upper,p_lower,p_whole per image\n"
@@ -33,7 +34,10 @@ int cmd_test(int argc, char **argv) {
     double threshold = 0.5;
     int json = 0, no_position = 0;
     ppad_err err = {{0}};
+    cli_image_args ia = {0};
+    image_opts io;
     const cli_opt opts[] = {
+        CLI_IMAGE_OPTS(ia),
         CLI_SESSION_OPTS(so),
         OPT("--prompts", OPT_IN, &so.prompts, .required = 1),
         OPT("--data", OPT_IN, &data, .required = 1),
@@ -50,6 +54,7 @@ int cmd_test(int argc, char **argv) {
     char cmdline[1024];
     cli_command_line(cmdline, sizeof cmdline, argc, argv, "test");
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     if (no_position) so.no_image_prompt = 1;
     cli_report rep;
     if ((status = cli_report_prepare(&rep, &cx, report_dir, &err)) != 0)
@@ -61,6 +66,7 @@ int cmd_test(int argc, char **argv) {
         if (orc == 0) dataset_free(&d);
         return cli_error(&err);
     }
+    d.img = io;
     if ((status = cli_check_dataset_outputs(&cx, &d, &err)) != 0) {
         dataset_free(&d);
         return cli_usage("test", "%s", err.msg);
@@ -89,7 +95,10 @@ int cmd_test(int argc, char **argv) {
         if (no_position) report_set(&in, "ablation", "--no-position (whole image only)");
         else if (so.no_image_prompt) report_set(&in, "ablation", "--no-image-prompt");
         report_set(&in, "command", "%s", cmdline);
-        rc = dist_root_verdict(cli_report_write(&rep, &in, &d, fused, probs, &err), &err);
+        /* heat maps of the gallery's images (relevance), with the model loaded here */
+        cli_visuals cv = {.s = &s, .p = &s.p, .d = &d, .method = EXPLAIN_RELEVANCE, .threshold = threshold};
+        if (!no_position) in.visuals = cli_report_visuals, in.visuals_ctx = &cv;
+        rc = dist_root_verdict(cli_report_write(&rep, &in, &d, fused, probs, &err), &err); /* rank 0 writes */
     }
     free(fused), free(probs);
     session_close(&s);

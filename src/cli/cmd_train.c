@@ -27,7 +27,12 @@ static const char *HELP =
     "  --shots N            normal training images drawn (default 64)\n"
     "  --epochs N           (default 100)\n"
     "  --batch N            (default 64; the paper uses 128 on CheXpert, 256 on VinDr)\n"
-    "  --lr X               SGD learning rate > 0, cosine-annealed over all steps (default 0.001)\n"
+    "  --lr X               SGD learning rate > 0 (default 0.001), cosine-annealed as the authors do:\n"
+    "                       CosineAnnealingLR(T_max = epochs) stepped once per iteration, so with more\n"
+    "                       than one batch per epoch (shots > batch) it reaches 0 after `epochs` steps\n"
+    "                       and rises again\n"
+    "  --t-max N            cosine period in iterations instead (epochs x ceil(shots / batch): one\n"
+    "                       cosine over all steps)\n"
     "  --momentum X         in [0, 1) (default 0.9)\n"
     "  --seed S             seed for shots, order, positions and synthesis (default 0)\n"
     "  --synthesis M        sas | fpi | none (default sas; none trains on normals only)\n"
@@ -50,6 +55,7 @@ static const char *HELP =
     "                       per-run metrics (--runs), the settings and a sample of SAS/FPI lesions drawn\n"
     "                       with the run's synthesis settings\n"
     "  --init P.pt          start from these prompts instead of a fresh initialisation\n"
+    "  --strict             refuse --init prompts whose provenance names another backbone (default: a warning)\n"
     "  --no-position        ablation: whole-image prompts only, no image prompt (CoOp-style)\n"
     "  --no-image-prompt    ablation: positions, but no image prompt\n"
     "  --micro-batch M      images per image-tower pass (memory vs speed; default 16)\n"
@@ -151,7 +157,10 @@ int cmd_train(int argc, char **argv) {
     int runs = 1, json = 0, no_eval = 0, p_synth_given = 0, eval_every_given = 0;
     long long seed = 0;
     ppad_err err = {{0}};
+    cli_image_args ia = {0};
+    image_opts io;
     const cli_opt opts[] = {
+        CLI_IMAGE_OPTS(ia),
         CLI_SESSION_OPTS(so),
         OPT("--data", OPT_IN, &data, .required = 1),
         OPT("--layout", OPT_STR, &layout),
@@ -171,6 +180,7 @@ int cmd_train(int argc, char **argv) {
         OPT("--batch", OPT_INT, &to.batch, .imin = 1, .imax = 100000),
         OPT("--eval-every", OPT_INT, &to.eval_every, .imin = 1, .imax = 1000000, .given = &eval_every_given),
         OPT("--runs", OPT_INT, &runs, .imin = 1, .imax = 1000),
+        OPT("--t-max", OPT_INT, &to.t_max, .imin = 1, .imax = 100000000),
         OPT("--micro-batch", OPT_INT, &so.micro, .imin = 1, .imax = 4096),
         OPT("--seed", OPT_LONG, &seed, .imin = 0, .imax = LLONG_MAX),
         OPT("--lr", OPT_DBL, &to.lr, .dmin = 0, .dmax = INFINITY, .open = OPEN_LO),
@@ -183,6 +193,7 @@ int cmd_train(int argc, char **argv) {
     char cmdline[1024];
     cli_command_line(cmdline, sizeof cmdline, argc, argv, "train");
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     to.quiet = cx.quiet;
     if (no_eval) {
         const char *clash = scores ? "--scores" : json ? "--json" : eval_every_given ? "--eval-every"
@@ -217,6 +228,7 @@ int cmd_train(int argc, char **argv) {
     report_train_extra extra = {0};
     int n_logs = 0;
     if (dataset_open(&d, data, layout, &err) != 0) goto setup_done;
+    d.img = io;
     if (cli_check_dataset_outputs(&cx, &d, &err) != 0) {
         cli_usage("train", "%s", err.msg);
         rc = 2;
@@ -225,6 +237,7 @@ int cmd_train(int argc, char **argv) {
     if (!no_eval) {
         if (test_dir) {
             if (dataset_open(&td, test_dir, test_layout, &err) != 0) goto setup_done;
+            td.img = io;
             if (cli_check_dataset_outputs(&cx, &td, &err) != 0) {
                 cli_usage("train", "%s", err.msg);
                 rc = 2;
@@ -344,6 +357,9 @@ setup_done:
             report_set(&in, "precision", "%s", so.precision ? "bf16" : "fp32");
             report_set(&in, "command", "%s", cmdline);
             wrc = report_add_training(&in, &extra, &to, &d, runs, &err);
+            /* heat maps of the gallery's images (relevance) with the last run's prompts */
+            cli_visuals cv = {.s = &s, .p = &s.p, .d = test, .method = EXPLAIN_RELEVANCE, .threshold = 0.5};
+            if (!to.no_position) in.visuals = cli_report_visuals, in.visuals_ctx = &cv;
             if (wrc == 0) wrc = cli_report_write(&rep, &in, test, fused, probs, &err);
         }
         if (dist_root_verdict(wrc, &err) != 0) goto done;

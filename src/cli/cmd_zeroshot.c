@@ -17,6 +17,8 @@ static const char *HELP =
     "usage: ppad zeroshot --weights W --data DIR [options]\n\n"
     "The CheXzero zero-shot baseline: no prompts are learned; each test image is compared with the texts\n"
     "'normal.' and 'pneumonia.' ('normal' and 'pneumonia' for VinDr), score = softmax(logits)[1].\n"
+    "Images are resized to 256x256 and then to 224x224 (bicubic, twice) on every layout, as the authors'\n"
+    "zero-shot loaders do (ppad test resizes straight to 224, as PPAD's own loaders do).\n"
     "Prints the same metrics as ppad test.\n\n"
     "  --weights W        CheXzero CLIP checkpoint (.pt)\n"
     "  --data DIR         dataset folder (or CSV manifest with --layout csv)\n"
@@ -82,7 +84,10 @@ int cmd_zeroshot(int argc, char **argv) {
     double threshold = 0.5;
     int json = 0, precision = 0;
     ppad_err err = {{0}};
+    cli_image_args ia = {0};
+    image_opts io;
     const cli_opt opts[] = {
+        CLI_IMAGE_OPTS(ia),
         OPT("--weights", OPT_IN, &weights, .required = 1),
         OPT("--data", OPT_IN, &data, .required = 1),
         OPT("--layout", OPT_STR, &layout),
@@ -100,6 +105,7 @@ int cmd_zeroshot(int argc, char **argv) {
     char cmdline[1024];
     cli_command_line(cmdline, sizeof cmdline, argc, argv, "zeroshot");
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     cli_report rep;
     if ((status = cli_report_prepare(&rep, &cx, report_dir, &err)) != 0)
         return status == 2 ? cli_usage("zeroshot", "%s", err.msg) : cli_error(&err);
@@ -112,6 +118,8 @@ int cmd_zeroshot(int argc, char **argv) {
         if (orc == 0) dataset_free(&d);
         return cli_error(&err);
     }
+    dataset_use_zeroshot_path(&d); /* 256 then 224 on every layout, as the authors' zero-shot loaders */
+    d.img = io;
     if ((status = cli_check_dataset_outputs(&cx, &d, &err)) != 0) {
         dataset_free(&d);
         return cli_usage("zeroshot", "%s", err.msg);

@@ -129,6 +129,8 @@ int cli_parse(cli_ctx *c, const cli_verb *verb, int argc, char **argv, int *stat
         if (!strcmp(a, "--")) { opts_done = 1; continue; }
         if (cli_is_help(a)) {
             fputs(verb->help, stdout);
+            for (const cli_opt *o = verb->opts; o && o->name; o++)
+                if (!strcmp(o->name, "--png16")) fputs(CLI_IMAGE_HELP, stdout);
             fputs(COMMON_HELP, stdout);
             *status = 0;
             return 1;

@@ -56,6 +56,8 @@ void ppad_model_describe(const ppad_model *m, ppad_model_info *in) {
     }
     in->logit_scale = m->logit_scale;
     in->load_seconds = m->load_seconds;
+    clip_arch_name(c, in->arch, sizeof in->arch);
+    in->fingerprint = m->fingerprint;
 }
 
 int ppad_vocab_load(ppad_vocab **out, const char *explicit_path, const char *weights_path, ppad_err *err) {
@@ -68,6 +70,11 @@ int ppad_vocab_load(ppad_vocab **out, const char *explicit_path, const char *wei
 void ppad_vocab_free(ppad_vocab *v) { bpe_free(v); }
 
 int ppad_embed_images(const ppad_model *m, float *feat, const char *const *paths, int n, ppad_err *err) {
+    return clip_embed_images(m, feat, paths, n, NULL, err);
+}
+
+int clip_embed_images(const clip_model *m, float *feat, const char *const *paths, int n, const image_opts *opts,
+                      ppad_err *err) {
     const clip_config *c = &m->cfg;
     const int S = c->image_size, E = c->embed_dim, B = n < EMBED_BATCH ? (n > 0 ? n : 1) : EMBED_BATCH;
     const size_t npx = (size_t)3 * S * S;
@@ -84,7 +91,7 @@ int ppad_embed_images(const ppad_model *m, float *feat, const char *const *paths
         int nb = n - i0 < B ? n - i0 : B;
         for (int j = 0; j < nb; j++) {
             gray8 g;
-            if (image_load_resized(&g, paths[i0 + j], S, NULL, err) != 0) goto done;
+            if (image_load_resized(&g, paths[i0 + j], S, opts, err) != 0) goto done;
             image_normalize(pixels + (size_t)j * npx, &g);
             gray8_free(&g);
         }

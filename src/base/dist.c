@@ -21,14 +21,15 @@ static int g_started = 0, g_own_init = 0;
 static MPI_Comm g_comm;
 #endif
 
-static int g_solo_saved = 0;
+static int g_solo_saved = 0, g_solo_rank = 0;
 
 int dist_rank(void) { return g_rank; }
 
 void dist_solo(int on) {
-    if (on && !g_solo_saved) g_solo_saved = g_size, g_size = 1;
-    else if (!on && g_solo_saved) g_size = g_solo_saved, g_solo_saved = 0;
+    if (on && !g_solo_saved) g_solo_saved = g_size, g_solo_rank = g_rank, g_size = 1, g_rank = 0;
+    else if (!on && g_solo_saved) g_size = g_solo_saved, g_rank = g_solo_rank, g_solo_saved = 0;
 }
+
 int dist_size(void) { return g_size; }
 int dist_failure_agreed(void) { return g_agreed; }
 size_t dist_bytes_sent(void) { return g_sent; }

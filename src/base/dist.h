@@ -28,8 +28,8 @@ void dist_finalize(void);
 int  dist_rank(void);
 int  dist_size(void);
 static inline int dist_root(void) { return dist_rank() == 0; }
-/* on = 1: this rank works alone (dist_size() is 1, collectives are no-ops)
- * until dist_solo(0); for verbs rank 0 runs by itself. */
+/* on = 1: this rank works alone, as rank 0 of 1 (collectives are no-ops),
+ * until dist_solo(0): verbs rank 0 runs by itself, whole runs on ranks. */
 void dist_solo(int on);
 /* 1 if built with MPI. */
 int  dist_built_with_mpi(void);

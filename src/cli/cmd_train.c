@@ -46,6 +46,9 @@ static const char *HELP =
     "  --runs R             train R times with seeds S, S+1, ...; prints each run and mean +- sd.\n"
     "                       With R > 1 every file is per run: OUT-runK.pt, LOG-runK.csv, SCORES-runK.csv\n"
     "                       (K = 1..R), and --json holds every run's metrics as well as mean and sd\n"
+    "  --parallel P         under MPI (mpirun/srun): steps (default) splits every training step over the\n"
+    "                       ranks; runs puts whole runs of --runs R on ranks (run K on rank (K-1) mod N,\n"
+    "                       which writes that run's files; the same files as one process)\n"
     "  --log FILE           per-step CSV log (step,epoch,lr,loss,n_abnormal,seconds), one complete\n"
     "                       line per step\n"
     "  --scores FILE        per-image scores of the final evaluation (see ppad test)\n"
@@ -154,7 +157,7 @@ int cmd_train(int argc, char **argv) {
     train_opts_default(&to);
     const char *data = NULL, *layout = NULL, *out = NULL, *test_dir = NULL, *test_layout = NULL, *log_path = NULL;
     const char *scores = NULL, *init = NULL, *report_dir = NULL;
-    int runs = 1, json = 0, no_eval = 0, p_synth_given = 0, eval_every_given = 0;
+    int runs = 1, json = 0, no_eval = 0, p_synth_given = 0, eval_every_given = 0, parallel = 0;
     long long seed = 0;
     ppad_err err = {{0}};
     cli_image_args ia = {0};
@@ -180,6 +183,7 @@ int cmd_train(int argc, char **argv) {
         OPT("--batch", OPT_INT, &to.batch, .imin = 1, .imax = 100000),
         OPT("--eval-every", OPT_INT, &to.eval_every, .imin = 1, .imax = 1000000, .given = &eval_every_given),
         OPT("--runs", OPT_INT, &runs, .imin = 1, .imax = 1000),
+        OPT("--parallel", OPT_CHOICE, &parallel, .choices = "steps|runs"),
         OPT("--t-max", OPT_INT, &to.t_max, .imin = 1, .imax = 100000000),
         OPT("--micro-batch", OPT_INT, &so.micro, .imin = 1, .imax = 4096),
         OPT("--seed", OPT_LONG, &seed, .imin = 0, .imax = LLONG_MAX),
@@ -201,6 +205,8 @@ int cmd_train(int argc, char **argv) {
         if (clash) return cli_usage("train", "--no-eval and %s do not go together (%s needs an evaluation)", clash, clash);
     }
     if (test_layout && !test_dir) return cli_usage("train", "--test-layout applies to --test DIR only");
+    if (parallel == 1 && report_dir) return cli_usage("train", "--parallel runs and --report do not go together");
+    const int par_runs = parallel == 1 && dist_size() > 1 && runs > 1; /* MPI: whole runs on ranks */
     if (to.synthesis == TRAIN_NONE && p_synth_given)
         return cli_usage("train", "--p-synth does nothing with --synthesis none");
     if (to.no_position) so.no_image_prompt = 1;
@@ -227,6 +233,7 @@ int cmd_train(int argc, char **argv) {
     double *fused = NULL, *probs = NULL;
     report_train_extra extra = {0};
     int n_logs = 0;
+    int solo = 0; /* --parallel runs: this rank trains one of its runs alone (base/dist.h dist_solo) */
     if (dataset_open(&d, data, layout, &err) != 0) goto setup_done;
     d.img = io;
     if (cli_check_dataset_outputs(&cx, &d, &err) != 0) {
@@ -273,6 +280,11 @@ setup_done:
     rc = 1;
     for (int r = 0; r < runs; r++) {
         char path[4096], lpath[4096], label[32];
+        if (par_runs) { /* run r on rank r mod size, which writes its files */
+            if (r % dist_size() != dist_rank()) continue;
+            dist_solo(1);
+            solo = 1;
+        }
         run_path(path, sizeof path, out, r + 1, (int)runs);
         to.seed = (unsigned long long)seed + (unsigned long long)r;
         seeds[r] = to.seed;
@@ -325,13 +337,23 @@ setup_done:
         }
         if (test) {
             results[r] = ec.final;
-            if (!json) {
+            if (!json && !par_runs) {
                 printf("run %d (seed %llu): ", r + 1, (unsigned long long)to.seed);
                 metrics_print_text(stdout, &results[r]);
                 fflush(stdout);
             }
         }
         fprintf(stderr, "prompts written to %s\n", path);
+        if (solo) dist_solo(0), solo = 0;
+    }
+    if (par_runs) { /* every rank's runs done: agree, then every run's metrics from its rank */
+        if (dist_agree(0, &err) != 0) goto done;
+        for (int r = 0; r < runs; r++) dist_bcast(&results[r], sizeof results[r], r % dist_size());
+        for (int r = 0; test && !json && r < runs; r++) {
+            printf("run %d (seed %llu): ", r + 1, (unsigned long long)seed + (unsigned long long)r);
+            metrics_print_text(stdout, &results[r]);
+        }
+        fflush(stdout);
     }
     if (test) {
         if (runs > 1) {
@@ -366,6 +388,10 @@ setup_done:
     }
     rc = 0;
 done:
+    if (solo) { /* this rank's run failed: the others learn it when their runs are done */
+        dist_solo(0);
+        dist_agree(1, &err);
+    }
     if (rc) cli_error(&err);
 quiet_done:
     if (log) fclose(log);

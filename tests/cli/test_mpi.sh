@@ -71,6 +71,17 @@ same "train: per-step log (step,epoch,lr,loss,n_abnormal), 1 = 2 = 3 ranks" lc1.
   || fail "train on 3 ranks: each evaluation reported once" "$(cat te3)"
 ls | grep -q '\.tmp' && fail "train: no temporaries left" "$(ls)" || pass "train: no temporaries left"
 
+# ---- --runs 3 --parallel runs on 2 ranks: whole runs on ranks, the same files and summary ----
+RR=(train --weights "$W" --data ph --shots 10 --batch 10 --epochs 2 --micro-batch 4 --threads 1 --quiet --seed 3 --runs 3)
+mkdir r1 r2
+"$PPAD" "${RR[@]}" --out r1/p.pt --scores r1/s.csv --log r1/l.csv >r1/out.txt
+"${MPI[@]}" -np 2 "$PPAD" "${RR[@]}" --parallel runs --out r2/p.pt --scores r2/s.csv --log r2/l.csv >r2/out.txt
+ok=1
+for f in p-run1.pt p-run2.pt p-run3.pt s-run1.csv s-run2.csv s-run3.csv out.txt; do cmp -s r1/$f r2/$f || ok=0; done
+for k in 1 2 3; do cmp -s <(cut -d, -f1-5 r1/l-run$k.csv) <(cut -d, -f1-5 r2/l-run$k.csv) || ok=0; done
+[ $ok = 1 ] && grep -q "run 3 (seed 5)" r2/out.txt && pass "--parallel runs on 2 ranks: every run's files and the summary as one process" \
+  || fail "--parallel runs on 2 ranks" "$(ls r2; cat r2/out.txt)"
+
 # ---- step: 20 samples, micro-batch 4 = 4 backward + 1 forward-only micro-batches ----
 $PY - <<'EOF'
 import glob

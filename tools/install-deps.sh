@@ -6,6 +6,9 @@ BUILD_PKGS="build-essential pkg-config libdnnl-dev libopenblas-openmp-dev libzip
 TEST_PKGS="python3-torch python3-numpy python3-pil python3-scipy python3-skimage python3-sklearn python3-regex time chromium dcmtk python3-pydicom"
 # make fuzz / the fuzz smoke run of make test: clang, libFuzzer's runtime, clang's OpenMP
 TEST_PKGS="$TEST_PKGS clang libclang-rt-14-dev libomp-dev"
+# MPI (issue 14): Open MPI to build with and mpirun for tests/cli/test_mpi*.sh; iproute2 for the
+# two-namespace test (the build without them still works; those tests then say SKIP)
+TEST_PKGS="$TEST_PKGS libopenmpi-dev openmpi-bin iproute2 util-linux"
 want=""
 for p in $BUILD_PKGS ${PPAD_NO_TEST_DEPS:+} $([ -n "${PPAD_NO_TEST_DEPS:-}" ] || echo "$TEST_PKGS"); do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || want="$want $p"

@@ -17,7 +17,7 @@ LOG=$BUILD/bench/logs
 mkdir -p "$LOG"
 echo "## MPI (issue 14)"
 echo
-if ! command -v mpirun >/dev/null || ! ldd "$BUILD/bench/dist" 2>/dev/null | grep -q libmpi; then
+if ! command -v mpirun >/dev/null || [ "$(ldd "$BUILD/bench/dist" 2>/dev/null | grep -c libmpi)" = 0 ]; then
     echo "Not measured: $(command -v mpirun >/dev/null || echo 'mpirun not found; ')$BUILD/bench/dist built without MPI?"
     exit 0
 fi

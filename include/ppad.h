@@ -160,7 +160,8 @@ int  ppad_evaluate(const ppad_model *m, const ppad_prompts *p, const ppad_datase
  * identical result, bit for bit the one-process result with the same threads
  * per rank. A failure on any rank fails the call on every rank with the same
  * message. ppad never calls MPI_Finalize on a communicator it was given.
- * Fails if libppad was built without MPI (then everything is one process). */
+ * Built without MPI, libppad is one process: ppad_dist_use(NULL) does nothing
+ * and a communicator fails. */
 int ppad_dist_use(const void *mpi_comm, ppad_err *err);
 /* The number of ranks ppad's calls are split over (1 before ppad_dist_use). */
 int ppad_dist_ranks(void);

@@ -76,7 +76,11 @@ void dist_init(int *argc, char ***argv) {
 #ifdef PPAD_MPI
     if (g_started || !launched()) return;
     int provided;
-    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) return;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        /* launched as a rank: going on alone would write every output N times over */
+        fprintf(stderr, "ppad: started by an MPI launcher, but MPI_Init failed\n");
+        exit(1);
+    }
     g_own_init = 1;
     attach(MPI_COMM_WORLD);
     mute_others();

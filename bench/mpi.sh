@@ -67,5 +67,6 @@ echo "step's image work) and the rest wait. What to do: give each rank a whole n
 echo "not many ranks per node); a smaller --micro-batch (8 → 7 micro-batches, 4 → 13; still bit-for-bit repeatable"
 echo "for any number of ranks, but not the bits of micro-batch 16, and less efficient products); the paper's larger"
 echo "batches (128 CheXpert, 256 VinDr: 7 and 13 backward micro-batches); and above all the protocol's many"
-echo "independent runs (3 datasets x 5 seeds x ablations) side by side, one job per run. Scoring has no such limit"
-echo "(10^6 images are 31,250 chunks); it stops at the shared file system's read rate."
+echo "independent runs (3 datasets x 5 seeds x ablations) side by side (\`train --runs R --parallel runs\`, or one"
+echo "job per run). Scoring has no such limit (as long as there are at least as many chunks of 32 as ranks)"
+echo "— 10^6 images are 31,250 chunks; it stops at the shared file system's read rate."

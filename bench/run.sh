@@ -39,7 +39,7 @@ else
 fi
 STEP_WARM=16 # warm-up step: this many samples (one micro-batch), for ppad and PyTorch alike
 
-for f in "$W" "$BUILD/ppad" "$B/vision" "$B/step" "$B/score" "$B/gemm" "$B/dicom" /usr/bin/time; do
+for f in "$W" "$BUILD/ppad" "$B/vision" "$B/step" "$B/score" "$B/gemm" "$B/explain" "$B/dicom" /usr/bin/time; do
     [ -e "$f" ] || { echo "bench: $f is missing (run 'make bench', or 'make all fixtures' first)" >&2; exit 1; }
 done
 "$PY" -c "import torch" 2>/dev/null || { echo "bench: $PY cannot import torch (Debian's python3-torch)" >&2; exit 1; }
@@ -156,6 +156,10 @@ if [ "$ALT" = 1 ]; then
     run score_torch_alt env $ALT_ENV "$PY" bench/torch_bench.py score --weights "$W" --images "$SN" --chunk 32 \
         --reps "$SNREPS" --threads "$THREADS" --warmup "$SWARM"
 fi
+
+# ---- 4b. heat maps (ppad explain): one explanation vs scoring that image ----
+run explain_ppad "$B/explain" --weights "$W" --images "$([ "$QUICK" = 1 ] && echo 1 || echo 8)" \
+    --reps "$([ "$QUICK" = 1 ] && echo 1 || echo 3)" --threads "$THREADS"
 
 # ---- 6. scaling ----
 for n in $STEP_SIZES; do
@@ -371,6 +375,23 @@ TMP="$RESULTS.tmp.$$"
         esac
         echo "| $lab | $(f 2 "$(val $k score_s)") | $(f 2 "$(val $k images_per_s)") | $(f 0 "$(val $k model_rss_mb)") | $(f 0 "$(val $k work_peak_rss_mb)") | $(f 0 "$(val $k peak_rss_mb)") |"
     done
+    echo
+    echo "### 4b. Heat maps (\`ppad explain\`)"
+    echo
+    echo "Seconds per image, median of $(val explain_ppad reps) passes over $(val explain_ppad images) random images (bench/explain.c, the four"
+    echo "measurements interleaved): scoring one image (5 positions, one batch of 5, as \`ppad predict IMAGE\`), scoring"
+    echo "them all at once, and one explanation (5 positions as one batch: forward with activations saved, then the"
+    echo "image-tower backward with taps; no text backward). Issue target: explanation <= 1.5x scoring that image."
+    echo "Relevance needs dz/dA in every block, so its backward runs through all 12 blocks (dX only: about the forward's"
+    echo "FLOPs), a floor of about 2x; Grad-CAM's backward ends in the last block (its qkv input gradient, ~1/48 of"
+    echo "the forward)."
+    echo
+    echo "| | s/image | x scoring one image | x chunked scoring |"
+    echo "|---|---:|---:|---:|"
+    echo "| scoring, one image | $(f 3 "$(val explain_ppad score_one_s)") | 1 | |"
+    echo "| scoring, chunked | $(f 3 "$(val explain_ppad score_chunk_s)") | | 1 |"
+    echo "| relevance | $(f 3 "$(val explain_ppad relevance_s)") | $(f 2 "$(val explain_ppad relevance_ratio)") | $(f 2 "$(val explain_ppad relevance_ratio_chunk)") |"
+    echo "| gradcam | $(f 3 "$(val explain_ppad gradcam_s)") | $(f 2 "$(val explain_ppad gradcam_ratio)") | $(f 2 "$(val explain_ppad gradcam_ratio_chunk)") |"
     echo
     echo "### 5. Utilisation"
     echo

@@ -40,7 +40,7 @@ static const char *DATA_HELP =
     "                 what each DICOM file held is printed ('dicom: PATH: modality,\n"
     "                 photometric, bits, rescale, window, transfer syntax, size') and\n"
     "                 the images per format are counted\n"
-    "Images load as 8-bit gray (16-bit PNG samples keep their high byte), resized\n"
+    "Images load as 8-bit gray (16-bit gray PNGs as --png16 says: sBIT, else high byte), resized\n"
     "to 224x224 with Pillow's bicubic filter; VinDr images go to 256x256 first.\n";
 
 static void show_class(const char *title, const dataset_item *items, size_t n, int label, long k) {

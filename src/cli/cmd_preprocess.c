@@ -23,7 +23,7 @@ static const char *PREPROCESS_HELP =
     "                  channel-major, three identical channels\n"
     "At least one of --out and --raw is required.\n"
     "  --size N        target side in pixels (default 224); 0 keeps the decoded size\n"
-    "16-bit PNG samples are reduced to their high byte (see src/image/image.h).\n";
+    "16-bit grayscale PNGs become 8 bits as --png16 says (default: the sBIT chunk, else the high byte).\n";
 
 static int write_raw_f32(const char *path, const float *x, size_t n, ppad_err *err) {
     atomic_file af;

@@ -84,6 +84,13 @@ int  dataset_load_image_info(gray8 *out, image_info *info, const dataset *d, con
 /* Loads an image at d->base_size (the image SAS works on in the reference). */
 int  dataset_load_base(gray8 *out, const dataset *d, const char *path, ppad_err *err);
 
+/* The zero-shot baseline's path (spec section 8): the authors' zero-shot loaders
+ * read every layout at 256x256 and then Resize(224, bicubic) — two bicubic
+ * resamplings, which differ from one by up to 4 gray levels on images that are
+ * not 256x256. Use this on a dataset opened for `zeroshot`, after dataset_open. */
+#define DATASET_ZEROSHOT_BASE_SIZE 256
+void dataset_use_zeroshot_path(dataset *d);
+
 /* Number of items with the given label in the test list (label < 0: all). */
 size_t dataset_count_test(const dataset *d, int label);
 

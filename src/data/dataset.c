@@ -202,6 +202,8 @@ int dataset_load_base(gray8 *out, const dataset *d, const char *path, ppad_err *
     return image_load_resized(out, path, d->base_size, &d->img, err);
 }
 
+void dataset_use_zeroshot_path(dataset *d) { d->base_size = DATASET_ZEROSHOT_BASE_SIZE; }
+
 int dataset_load_image(gray8 *out, const dataset *d, const char *path, ppad_err *err) {
     return dataset_load_image_info(out, NULL, d, path, err);
 }

@@ -58,7 +58,9 @@ static int add_names(ds_list *l, json_object *arr, const char *images, int label
             }
         }
         if (!file_exists(p)) {
-            ppad_fail(err, "%s: no such image (listed in %s under %s)", p, file, what);
+            ppad_err why;
+            file_fail_not_regular(p, &why);
+            ppad_fail(err, "%s (an image listed in %s under %s)", why.msg, file, what);
             free(p);
             return -1;
         }
@@ -80,7 +82,9 @@ int ds_open_vindr(dataset *d, const char *root, ds_list *train, ds_list *test, p
             free(alt);
         } else {
             free(alt);
-            ppad_fail(err, "%s: no such file (vindr layout: DIR/data.json and DIR/images/)", dir);
+            ppad_err why;
+            file_fail_not_regular(dir, &why);
+            ppad_fail(err, "%s (vindr layout: DIR/data.json and DIR/images/)", why.msg);
             free(dir);
             return -1;
         }

@@ -41,14 +41,6 @@ int image_check_size(long w, long h, const char *name, ppad_err *err) {
 static const image_decoder *const image_decoders[] = {&image_png_decoder, &image_jpeg_decoder, &image_dicom_decoder};
 #define N_DECODERS (sizeof image_decoders / sizeof image_decoders[0])
 
-int image_png16_parse(int *mode, const char *s, ppad_err *err) {
-    if (!strcmp(s, "high-byte")) {
-        *mode = IMAGE_PNG16_HIGH_BYTE;
-        return 0;
-    }
-    return ppad_fail(err, "unknown 16-bit PNG mapping '%s' (one of: %s)", s, IMAGE_PNG16_NAMES);
-}
-
 void image_warn(const image_opts *opts, const char *name, const char *fmt, ...) {
     if (!opts || !opts->warn) return;
     char msg[1024];
@@ -105,7 +97,7 @@ int image_load_gray(gray8 *out, const char *path, const image_opts *opts, ppad_e
 }
 
 void image_normalize(float *out, const gray8 *g) {
-    /* float32 throughout, one operation at a time, as numpy evaluates
+    /* float32 throughout, one operation at a time, as torchvision evaluates
      * (x / f32(255) - f32(MEAN)) / f32(STD); a 256-entry table of those values. */
     const float mean = (float)IMAGE_MEAN, std = (float)IMAGE_STD;
     float lut[256];

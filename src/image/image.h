@@ -23,9 +23,16 @@ typedef struct image_opts {
     void *warn_ctx;
 } image_opts;
 
-enum { IMAGE_PNG16_HIGH_BYTE = 0 /* v >> 8 */ };
+/* 16-bit grayscale PNG to 8 bits (exact rules in png16.c and README):
+ * SBIT (default) honours an sBIT chunk (s-bit data: v >> (s - 8)), else the
+ * high byte; HIGH_BYTE v >> 8; MINMAX the image's range to 0..255;
+ * IMAGE_PNG16_BITS(N), N in 9..16: N significant bits, min(v >> (N - 8), 255). */
+enum { IMAGE_PNG16_SBIT = 0, IMAGE_PNG16_HIGH_BYTE = 1, IMAGE_PNG16_MINMAX = 2 };
+#define IMAGE_PNG16_BITS(n) (16 + (n))
+/* A 16-bit image whose gray result spans fewer levels than this is warned about. */
+#define IMAGE_PNG16_NARROW 64
 /* The names users give the 16-bit PNG mappings (--png16): "|"-separated. */
-#define IMAGE_PNG16_NAMES "high-byte"
+#define IMAGE_PNG16_NAMES "sbit (default) | high-byte | minmax | 9..16"
 /* Parses a --png16 value into *mode (an IMAGE_PNG16_* value). 0, or -1 with
  * the accepted values in err. */
 int image_png16_parse(int *mode, const char *s, ppad_err *err);
@@ -38,8 +45,11 @@ typedef struct image_info {
     char detail[512];  /* format-specific, one line (may be empty) */
 } image_info;
 
-#define IMAGE_MEAN (101.48761 / 255.0)
-#define IMAGE_STD  (83.43944 / 255.0)
+/* The authors' transforms.Normalize constants, exactly these decimals (spec
+ * section 1). CheXzero's 101.48761/255 = 0.39799062 would differ by 2e-6 and
+ * make the model input differ from the reference's in the last bits. */
+#define IMAGE_MEAN 0.39799
+#define IMAGE_STD  0.32721349
 
 /* Largest accepted image: each side at most IMAGE_MAX_SIDE and at most
  * IMAGE_MAX_PIXELS pixels (Pillow's DecompressionBombError threshold); larger
@@ -91,9 +101,9 @@ int  gray8_alloc(gray8 *g, int w, int h, ppad_err *err);
 int  image_resize_bicubic(gray8 *out, const gray8 *in, int w, int h, ppad_err *err);
 
 /* (3, h, w) floats: px/255, minus IMAGE_MEAN, over IMAGE_STD, three identical channels.
- * Computed in float32 exactly as numpy's
- *   (img.astype(np.float32) / np.float32(255) - np.float32(MEAN)) / np.float32(STD)
- * (tests/lib/clip_ref.py normalise_gray), bit for bit. */
+ * Computed in float32 one IEEE operation at a time, exactly as torchvision's
+ * ToTensor + Normalize(0.39799, 0.32721349) (tests/lib/clip_ref.py normalise_gray),
+ * bit for bit. */
 void image_normalize(float *out, const gray8 *g);
 
 /* Loads a file and returns it resized to size x size (the standard 224 pipeline). */

@@ -37,6 +37,12 @@ static inline uint8_t image_rgb_to_l(unsigned r, unsigned g, unsigned b) {
 /* Reports a warning through opts->warn (if set): "name: <text>". */
 void image_warn(const image_opts *opts, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* n 16-bit gray samples -> 8-bit by opts->png16 (png16.c); sbit is the PNG's
+ * sBIT for gray (0: none). Writes what was done into detail; warns (once) when
+ * the result uses only a small part of the gray range. */
+void image_png16_to_gray(uint8_t *dst, const uint16_t *src, size_t n, int sbit, const image_opts *opts,
+                         const char *name, char *detail, size_t detail_n);
+
 /* Rejects zero or absurd dimensions with "name: ..." (returns -1). */
 int image_check_size(long w, long h, const char *name, ppad_err *err);
 

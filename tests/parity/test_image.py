@@ -261,6 +261,15 @@ else:
     ref = normalise_gray((np.arange(256 * 300).reshape(300, 256) % 256).astype(np.uint8)).numpy().reshape(-1)
     check(got.size == ref.size and np.array_equal(got.view(np.uint32), ref.view(np.uint32)),
           "raw_normalised_all_levels_exact", r.stderr.strip())
+    # the authors' decimal constants, written here independently of clip_ref (item 13):
+    # CheXzero's 101.48761/255 and 83.43944/255 give other float32 values for most levels
+    lv = np.arange(256, dtype=np.float32)
+    authors = (lv / np.float32(255) - np.float32(0.39799)) / np.float32(0.32721349)
+    chexzero = (lv / np.float32(255) - np.float32(101.48761 / 255)) / np.float32(83.43944 / 255)
+    first = got[:256].view(np.uint32) if got.size >= 256 else np.zeros(256, np.uint32)
+    check(np.array_equal(first, authors.view(np.uint32)), "raw_normalised_authors_constants",
+          "%d of 256 levels differ" % int((first != authors.view(np.uint32)).sum()))
+    check(not np.array_equal(authors, chexzero), "authors_constants_differ_from_chexzero")
 
 # ---------------------------------------------------------------- errors
 with open(path("l8.png"), "rb") as fh:

@@ -96,6 +96,16 @@ p = list(csv.DictReader(open('$T/pred'))); i = list(csv.DictReader(open('$T/ph_h
 print(len(p) == len(i) == $N and all(a['path'] == b['path'] and a['score'] == b['score'] and a['p_left'] == b['p_left'] and b['method'] == 'gradcam' for a, b in zip(p, i)))")
 [ "$r" = True ] && pass "predict --heatmaps: index.csv carries the printed scores" || fail "predict --heatmaps: index.csv carries the printed scores" "$r"
 
+# test --report: the gallery's overlays and panels through the report's visual hook
+if "$PPAD" test --weights "$W" --prompts "$P" --data "$T/ph" --quiet --threads 2 --report "$T/rep" >/dev/null 2>"$T/err" &&
+   $PY -c "
+import json, sys
+g = json.load(open('$T/rep/report.json'))['gallery']
+e = [x for v in g.values() for x in v]
+sys.exit(0 if e and all(x['overlay'] and x['panel'] for x in e) else 1)"
+then pass "test --report: every gallery image has its overlay and panel"
+else fail "test --report: every gallery image has its overlay and panel" "$(cat "$T/err")"; fi
+
 "$PPAD" explain --help | grep -q "usage: ppad explain" && pass "explain --help" || fail "explain --help" "no usage"
 "$PPAD" predict --help | grep -q -- "--heatmaps DIR" && pass "predict --help names --heatmaps" || fail "predict --help names --heatmaps" ""
 finish

@@ -57,8 +57,13 @@ static int heatmaps_row(predict_ctx *c, int i, const double *probs, double fused
     explain_result r;
     int rc = -1;
     if (cli_explain_load(&orig, c->pixels, path, c->io, c->S, why) == 0 && explain_image(c->x, c->p, c->pixels, &r, why) == 0 &&
-        cli_explain_check(path, &r, why) == 0)
+        cli_explain_check(path, &r, why) == 0) {
+        /* the pictures say what the CSV says: the scoring's probabilities (the explanation's
+         * own forward pass agrees to ~1e-7 but not bit for bit) */
+        memcpy(r.probs, probs, sizeof r.probs);
+        r.fused = fused;
         rc = cli_heatmaps_add(c->hm, (size_t)i, path, &orig, &r, probs, fused, why);
+    }
     gray8_free(&orig);
     return rc;
 }

@@ -30,6 +30,7 @@ int cmd_phantom(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_info_image(int argc, char **argv); /* DICOM (issue 13) */
 int cmd_explain(int argc, char **argv);
 
 /* Prints "ppad: <msg>" as one line on stderr and returns 1. */
@@ -134,12 +135,14 @@ int  cli_inputs_gather(cli_inputs *in, const cli_list *args, const char *list, p
 void cli_inputs_free(cli_inputs *in);
 
 /* The options every PPAD verb shares: --weights, --vocab, --precision, --classes,
- * --positions, --no-image-prompt. */
+ * --positions, --no-image-prompt, --strict (prompts made on another backbone are
+ * refused instead of warned about). */
 #define CLI_SESSION_OPTS(so)                                                                  \
     OPT("--weights", OPT_IN, &(so).weights, .required = 1), OPT("--vocab", OPT_IN, &(so).vocab),   \
     OPT("--precision", OPT_CHOICE, &(so).precision, .choices = "fp32|bf16"),                      \
     OPT("--classes", OPT_STR, &(so).classes), OPT("--positions", OPT_STR, &(so).positions),         \
-    OPT("--no-image-prompt", OPT_FLAG, &(so).no_image_prompt)
+    OPT("--no-image-prompt", OPT_FLAG, &(so).no_image_prompt),                                    \
+    OPT("--strict", OPT_FLAG, &(so).strict)
 
 /* How images become 8-bit gray, for every verb that reads images (image_args.c):
  * --png16 MODE (16-bit PNG mapping), --dicom-voi auto|none (apply the file's
@@ -173,7 +176,11 @@ typedef struct cli_session_opts {
     int micro;           /* image micro-batch (0: default 16) */
     int no_image_prompt; /* 1: ablation without the image prompt */
     int precision;       /* 0 fp32, 1 bf16: reduced-precision image-tower products */
+    int strict;          /* 1: refuse prompts whose provenance names another backbone */
 } cli_session_opts;
+/* Prompts from path meeting model m: a warning line on stderr when their
+ * provenance names another backbone, or (strict) an error. 0 or -1. */
+int cli_check_backbone(const ppad_params *p, const ppad_model *m, const char *path, int strict, ppad_err *err);
 typedef struct cli_session {
     ppad_model *m;
     ppad_vocab *vocab;

@@ -20,6 +20,7 @@ static const char *HELP =
     "A random or untrained backbone gives meaningless scores: this is a research tool, not a diagnosis.\n\n"
     "  --weights W         CheXzero CLIP checkpoint (.pt)\n"
     "  --prompts P         trained prompts (.pt from ppad train, or a released PPAD file)\n"
+    "  --strict            refuse prompts whose provenance names another backbone (default: a warning)\n"
     "  IMAGE|FOLDER        image files (PNG, JPEG), or folders standing for the images in them\n"
     "  --list FILE         also the images listed in FILE, one path per line (relative paths start at\n"
     "                      FILE's folder; '#' comments); '-' reads the list from standard input\n"

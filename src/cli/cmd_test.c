@@ -13,6 +13,7 @@ static const char *HELP =
     "(scikit-learn definitions; abnormal iff score > threshold) with the counts.\n\n"
     "  --weights W         CheXzero CLIP checkpoint (.pt)\n"
     "  --prompts P         prompts (.pt)\n"
+    "  --strict            refuse prompts whose provenance names another backbone (default: a warning)\n"
     "  --data DIR          dataset folder (or CSV manifest with --layout csv)\n"
     "  --layout L          zhanglab | chexpert | vindr | csv (default: detected)\n"
     "  --scores OUT.csv    write path,label,score,p_left,p_right,p_upper,p_lower,p_whole per image\n"

@@ -26,7 +26,12 @@ static const char *HELP =
     "  --shots N            normal training images drawn (default 64)\n"
     "  --epochs N           (default 100)\n"
     "  --batch N            (default 64; the paper uses 128 on CheXpert, 256 on VinDr)\n"
-    "  --lr X               SGD learning rate > 0, cosine-annealed over all steps (default 0.001)\n"
+    "  --lr X               SGD learning rate > 0 (default 0.001), cosine-annealed as the authors do:\n"
+    "                       CosineAnnealingLR(T_max = epochs) stepped once per iteration, so with more\n"
+    "                       than one batch per epoch (shots > batch) it reaches 0 after `epochs` steps\n"
+    "                       and rises again\n"
+    "  --t-max N            cosine period in iterations instead (epochs x ceil(shots / batch): one\n"
+    "                       cosine over all steps)\n"
     "  --momentum X         in [0, 1) (default 0.9)\n"
     "  --seed S             seed for shots, order, positions and synthesis (default 0)\n"
     "  --synthesis M        sas | fpi | none (default sas; none trains on normals only)\n"
@@ -49,6 +54,7 @@ static const char *HELP =
     "                       per-run metrics (--runs), the settings and a sample of SAS/FPI lesions drawn\n"
     "                       with the run's synthesis settings\n"
     "  --init P.pt          start from these prompts instead of a fresh initialisation\n"
+    "  --strict             refuse --init prompts whose provenance names another backbone (default: a warning)\n"
     "  --no-position        ablation: whole-image prompts only, no image prompt (CoOp-style)\n"
     "  --no-image-prompt    ablation: positions, but no image prompt\n"
     "  --micro-batch M      images per image-tower pass (memory vs speed; default 16)\n"
@@ -173,6 +179,7 @@ int cmd_train(int argc, char **argv) {
         OPT("--batch", OPT_INT, &to.batch, .imin = 1, .imax = 100000),
         OPT("--eval-every", OPT_INT, &to.eval_every, .imin = 1, .imax = 1000000, .given = &eval_every_given),
         OPT("--runs", OPT_INT, &runs, .imin = 1, .imax = 1000),
+        OPT("--t-max", OPT_INT, &to.t_max, .imin = 1, .imax = 100000000),
         OPT("--micro-batch", OPT_INT, &so.micro, .imin = 1, .imax = 4096),
         OPT("--seed", OPT_LONG, &seed, .imin = 0, .imax = LLONG_MAX),
         OPT("--lr", OPT_DBL, &to.lr, .dmin = 0, .dmax = INFINITY, .open = OPEN_LO),

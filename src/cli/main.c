@@ -28,6 +28,7 @@ static const verb VERBS[] = {
     {"phantom", cmd_phantom, "write synthetic chest X-rays (normal, pneumonia-like) as a ZhangLab tree"},
     {"data", cmd_data, "open a dataset (zhanglab, chexpert, vindr, csv) and summarise or list it"},
     {"metrics", cmd_metrics, "ACC, AUC, F1 and AP (scikit-learn definitions) of a label,score CSV"},
+    {"info-image", cmd_info_image, "what was read from image files (DICOM: modality, window, transfer syntax...)"},
     {"report", cmd_report, "an HTML page (and JSON) of an evaluation: metrics with CIs, curves, gallery"},
 };
 

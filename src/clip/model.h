@@ -74,15 +74,30 @@ typedef struct clip_model {
     long dtype_tensors[10];    /* per pt_dtype */
     long long dtype_params[10];
     double load_seconds;
+    uint64_t fingerprint;      /* pt_fingerprint of the checkpoint (prompt provenance) */
+    char path[512];            /* the checkpoint's path as given (truncated if longer) */
 } clip_model;
 
 int  clip_load(clip_model *m, const char *path, ppad_err *err);
+/* Limits on the inferred configuration (a checkpoint outside them is refused,
+ * naming the tensor). */
+#define CLIP_MAX_WIDTH 16384
+#define CLIP_MAX_PATCH 1024
+#define CLIP_MAX_GRID 1024
+#define CLIP_MAX_IMAGE 16384
+#define CLIP_MAX_CONTEXT 4096
+#define CLIP_MAX_VOCAB (1 << 22)
+/* "CLIP ViT-B/32" when every number is OpenAI's ViT-B/32 (likewise B/16,
+ * L/14), else "CLIP ViT (N layers, width W, patch P; text ...)". */
+void clip_arch_name(const clip_config *c, char *buf, size_t n);
 /* Writes a random-initialised checkpoint of configuration c with CheXzero's key
  * names and mixed fp16/fp32 layout (OpenAI CLIP's initialisation, logit scale 100).
  * embed_std > 0 overrides the std of the visual class and positional embeddings
- * (OpenAI: width^-0.5); see ppad random-model --help. */
+ * (OpenAI: width^-0.5); residual_gain > 0 multiplies the image tower's residual
+ * branch outputs (attn.out_proj and mlp.c_proj weights) from the same draws —
+ * the demo backbone (see ppad random-model --help). */
 int  clip_random_write(const char *path, const clip_config *c, unsigned long long seed, double embed_std,
-                       ppad_err *err);
+                       double residual_gain, ppad_err *err);
 void clip_free(clip_model *m);
 /* Makes the image tower's matrix products bf16 (AVX512-BF16 through oneDNN;
  * fp32 accumulation, fp32 everywhere else): the forward pass, and the

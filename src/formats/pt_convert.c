@@ -5,6 +5,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define PT_HAVE_X86 1
 #endif
@@ -83,8 +84,17 @@ __attribute__((target("avx,f16c"))) static size_t half_block_f16c(float *dst, co
     return i;
 }
 
+/* CPUID leaf 1: F16C (ecx 29), AVX (ecx 28), OSXSAVE (ecx 27), and the OS saving
+ * the YMM state (XCR0 bits 1-2). Written out rather than __builtin_cpu_supports,
+ * whose "f16c" clang does not know (the fuzzing build uses clang). */
 static int have_f16c(void) {
-    return __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (!(c & (1u << 29)) || !(c & (1u << 28)) || !(c & (1u << 27))) return 0;
+    unsigned lo, hi;
+    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    return (lo & 6u) == 6u;
 }
 #endif
 
@@ -135,10 +145,14 @@ void pt_convert_i64(int64_t *dst, const unsigned char *src, pt_dtype t, size_t n
 }
 
 int pt_view_contiguous(const pt_tensor *v) {
+    for (int i = 0; i < v->ndim; i++)
+        if (v->shape[i] == 0) return 1; /* empty: nothing to gather, whatever the strides */
     int64_t expect = 1;
     for (int i = v->ndim - 1; i >= 0; i--) {
         if (v->shape[i] != 1 && v->stride[i] != expect) return 0;
-        expect *= v->shape[i];
+        /* a product of the dimensions of a non-empty view: at most its numel,
+         * but the shapes come from the file, so it is checked all the same */
+        if (__builtin_mul_overflow(expect, v->shape[i], &expect)) return 0;
     }
     return 1;
 }

@@ -37,7 +37,7 @@ static const char *HELP =
     "  --on-error M   stop (default) or skip (report the image on stderr, go on, exit 1 at the end)\n"
     "  --precision P / --classes / --positions / --vocab / --no-image-prompt   as for ppad predict\n"
     "Costs about two scorings of the image with relevance (a backward pass through all 12 blocks), about\n"
-    "1.2 with gradcam (the last block only). Outputs are checked before any work; a failed run leaves\n"
+    "1.1 with gradcam (the last block only). Outputs are checked before any work; a failed run leaves\n"
     "none of its files behind.\n";
 
 int cmd_explain(int argc, char **argv) {

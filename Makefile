@@ -1,4 +1,4 @@
-# ppad — plain Makefile. Targets: all (lib + CLI), test, asan, bench, demo, clean.
+# ppad — plain Makefile. Targets: all (lib + CLI), test, asan, bench, demo, fuzz, install, clean.
 # Sources are discovered by folder: src/<layer>/*.c form libppad.a, src/cli/*.c the CLI.
 
 CC       ?= cc
@@ -26,6 +26,21 @@ LIB_DIRS := base formats tokenizer image data synth clip ppad report
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# ---- DICOM (DCMTK) ---------------------------------------------------------
+# src/image/*.cc (one file: dicom_read.cc) is C++ and joins the library.
+# DCMTK's libraries are named explicitly (Debian 12's dcmtk.pc is broken):
+# dcmdata parses, dcmjpeg (ijg8/12/16) / dcmjpls (CharLS) / dcmdata's RLE
+# decode, oflog is silenced. -ffp-contract=off: no FMA, as in the C files.
+CXX      ?= c++
+DCMTK_LIBS := -ldcmjpls -ldcmjpeg -ldcmimage -ldcmimgle -ldcmdata -loflog -lofstd -lz -lstdc++
+ALL_CXXFLAGS = -std=c++17 -Wall -Wextra -ffp-contract=off -Iinclude -Isrc $(CFLAGS) $(SAN)
+LIB_CXX_SRC := $(wildcard src/image/*.cc)
+LIB_OBJ  += $(LIB_CXX_SRC:%.cc=$(BUILD)/%.o)
+LDLIBS   += $(DCMTK_LIBS)
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -MMD -MP -c $< -o $@
+# ---- end DICOM -------------------------------------------------------------
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 # C unit tests live beside the layer they test (tests/unit/<layer>/test_*.c); binaries are flat
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
@@ -88,7 +103,45 @@ bench: all $(FIXTURES)
 demo:
 	bash tools/demo.sh
 
+# ---- install (README "Installing"): PREFIX (default /usr/local) and DESTDIR (staging root).
+# bin/ppad, include/ppad.h, lib/libppad.a and lib/pkgconfig/ppad.pc; the library is static,
+# so ppad.pc's Libs carry everything it links against (pkg-config --libs ppad is enough).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+PPAD_VERSION = $(shell sed -n 's/^\#define PPAD_VERSION "\(.*\)"/\1/p' include/ppad.h)
+.PHONY: install uninstall
+install: $(BUILD)/ppad $(BUILD)/libppad.a
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(BUILD)/ppad $(DESTDIR)$(PREFIX)/bin/ppad
+	install -m 644 include/ppad.h $(DESTDIR)$(PREFIX)/include/ppad.h
+	install -m 644 $(BUILD)/libppad.a $(DESTDIR)$(PREFIX)/lib/libppad.a
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: ppad' 'Description: PPAD anomaly detection in chest X-rays on a frozen CheXzero CLIP' \
+	  'Version: $(PPAD_VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lppad $(strip $(LDLIBS))' \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ppad.pc
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/ppad.pc
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ppad $(DESTDIR)$(PREFIX)/include/ppad.h $(DESTDIR)$(PREFIX)/lib/libppad.a \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/ppad.pc
+# ---- end install
+
+# ---- fuzzing (tests/fuzz/, README "Fuzzing"): libFuzzer targets built with clang,
+# ASan and UBSan into build-fuzz/; the library is rebuilt there with the same
+# sources, flags and LDLIBS (plus the sanitizers' coverage instrumentation).
+FUZZ_CC  ?= clang
+FUZZ_CXX ?= clang++
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(filter-out tests/fuzz/fuzz_common.c,$(wildcard tests/fuzz/fuzz_*.c)))
+.PHONY: fuzz fuzz-bins
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) CFLAGS="-O1 -g $(ARCH) -Wno-pass-failed" \
+	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
+fuzz-bins: $(FUZZ_BIN)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.c tests/fuzz/fuzz_common.h build-fuzz/libppad.a
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/fuzz_common.c build-fuzz/libppad.a $(LDLIBS)
+# ---- end fuzzing
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) $(BENCH_BIN:=.d)

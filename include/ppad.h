@@ -105,7 +105,9 @@ long ppad_dataset_size(const ppad_dataset *d, int test_split);
 
 typedef struct ppad_train_config {
     int shots, epochs, batch;   /* 64, 100, 64 */
-    double lr, momentum;        /* 0.001, 0.9 (SGD, cosine schedule over all steps) */
+    double lr, momentum;        /* 0.001, 0.9 (SGD, cosine schedule) */
+    int t_max;                  /* cosine period in iterations; 0 (default): epochs, as the authors
+                                   (CosineAnnealingLR(T_max = epochs) stepped per iteration) */
     double p_synth;             /* 0.5: probability of a synthetic lesion per sample */
     const char *synthesis;      /* "sas" (default), "fpi" or "none" */
     unsigned long long seed;    /* shots, order, positions, lesions (0) */
@@ -125,6 +127,17 @@ int  ppad_train_prompts(const ppad_model *m, ppad_prompts *p, const ppad_dataset
  * fused (n) the anomaly score. */
 int  ppad_score_files(const ppad_model *m, const ppad_prompts *p, const char *const *paths, int n, double *probs,
                       double *fused, ppad_err *err);
+
+/* Heat maps (spec section 10) of image files: for each image and position
+ * (left, right, upper, lower, whole) the raw 7x7 map, row-major, of where the
+ * model looks for "abnormal" (z_k = logit_abnormal - logit_normal):
+ * PPAD_EXPLAIN_RELEVANCE (Chefer et al. 2021, gradient-weighted attention) or
+ * PPAD_EXPLAIN_GRADCAM (on the last vision block's ln_1). maps (n, 5, 49);
+ * probs (n, 5) and fused (n) may be NULL (the explanation's own forward pass). */
+#define PPAD_EXPLAIN_RELEVANCE 0
+#define PPAD_EXPLAIN_GRADCAM   1
+int  ppad_explain_files(const ppad_model *m, const ppad_prompts *p, const char *const *paths, int n, int method,
+                        float *maps, double *probs, double *fused, ppad_err *err);
 
 typedef struct ppad_metrics {
     double acc, auc, f1, ap;  /* fractions in [0, 1] */

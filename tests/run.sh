@@ -14,7 +14,7 @@ run_one() { # name, command...
   "$@" >"$LOG" 2>&1; local rc=$?
   local p f
   p=$(grep -c '^PASS ' "$LOG"); f=$(grep -c '^FAIL ' "$LOG")
-  grep -E '^(FAIL) ' "$LOG"
+  grep -E '^(FAIL|SKIP) ' "$LOG"
   if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
     echo "FAIL $name: exited with status $rc and reported no failure; last output:"; tail -n 15 "$LOG" | sed 's/^/    /'
     f=1
@@ -36,6 +36,10 @@ for t in tests/lint/test_*.sh; do
 done
 for t in tests/cli/test_*.sh; do
   [ -f "$t" ] && run_one "cli/$(basename "$t")" bash "$t"
+done
+# fuzzing: a bounded libFuzzer run per target (SKIP without clang); see README "Fuzzing"
+for t in tests/fuzz/test_*.sh; do
+  [ -f "$t" ] && run_one "fuzz/$(basename "$t")" bash "$t"
 done
 rm -f "$LOG"
 echo "$total_pass passed, $total_fail failed"

@@ -9,28 +9,34 @@
 #include "base/error.h"
 #include "cli/cli.h"
 
+/* Every message the CLI prints goes through ppad_escape_controls: a file name or
+ * argument holding a newline or ESC cannot break the one line or drive the terminal. */
 int cli_error(const ppad_err *err) {
-    fprintf(stderr, "ppad: %s\n", err->msg[0] ? err->msg : "unknown error");
+    char line[2 * sizeof err->msg];
+    ppad_escape_controls(line, sizeof line, err->msg[0] ? err->msg : "unknown error");
+    fprintf(stderr, "ppad: %s\n", line);
     return 1;
 }
 
 int cli_errorf(const char *fmt, ...) {
+    char raw[2048], line[4096];
     va_list ap;
     va_start(ap, fmt);
-    fputs("ppad: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    ppad_escape_controls(line, sizeof line, raw);
+    fprintf(stderr, "ppad: %s\n", line);
     return 1;
 }
 
 int cli_usage(const char *verb, const char *fmt, ...) {
+    char raw[2048], line[4096];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "ppad %s: ", verb);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, " (see 'ppad %s --help')\n", verb);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    ppad_escape_controls(line, sizeof line, raw);
+    fprintf(stderr, "ppad %s: %s (see 'ppad %s --help')\n", verb, line, verb);
     return 2;
 }
 

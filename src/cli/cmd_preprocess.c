@@ -15,8 +15,9 @@
 static const char *PREPROCESS_HELP =
     "usage: ppad preprocess --image IN [--size N] [--out OUT.png] [--raw OUT.f32]\n"
     "\n"
-    "Decodes IN (PNG or JPEG, detected by content) to 8-bit gray as PIL's convert('L')\n"
-    "does, resizes it to N x N with Pillow's bicubic resampler, and writes:\n"
+    "Decodes IN (PNG, JPEG or DICOM, detected by content) to 8-bit gray as PIL's\n"
+    "convert('L') does (DICOM: spec section 11, see 'ppad info-image'), resizes it\n"
+    "to N x N with Pillow's bicubic resampler, and writes:\n"
     "  --out OUT.png   the resized 8-bit gray image (what the model sees)\n"
     "  --raw OUT.f32   the normalised model input: 3 x N x N float32, little-endian,\n"
     "                  channel-major, three identical channels\n"

@@ -15,6 +15,7 @@
 #include "synth/synth.h"
 #include "image/image.h"
 #include "data/data.h"
+#include "report/font.h"
 
 static const char *SYNTH_HELP =
     "usage: ppad synth --image IN --position P --seed S --out OUT.png [--mask-out MASK.png]\n"
@@ -39,8 +40,11 @@ static const char *SYNTH_HELP =
     "                 reference's VinDr setting; region boxes stay on the 224 grid)\n"
     "  --print-params print what was drawn as one JSON line per example on stdout\n"
     "  --sheet K      contact sheet: the original and K examples (random positions\n"
-    "                 and weights, seed S, default 0), each image above its mask;\n"
-    "                 --method both shows SAS and FPI of the same position\n";
+    "                 and weights, seed S, default 0), each image above its mask\n"
+    "                 and under a caption (method, position, SAS weight w or FPI\n"
+    "                 alpha a), in rows of at most 6 filled evenly (--sheet 11:\n"
+    "                 two rows of 6); --method both shows SAS and FPI of the same\n"
+    "                 position\n";
 
 enum { M_SAS, M_FPI, M_BOTH };
 
@@ -125,9 +129,11 @@ done:
 
 /* ---- contact sheet ---- */
 
-#define SHEET_GAP 6   /* white space between tiles and around the sheet */
-#define SHEET_INNER 2 /* between an image and its mask */
-#define SHEET_COLS 6
+#define SHEET_GAP 6      /* white space between tiles and around the sheet */
+#define SHEET_INNER 2    /* between an image and its mask */
+#define SHEET_MAX_COLS 6 /* at most this many tiles per row; rows are filled evenly */
+#define CAPTION_SCALE 2  /* caption glyphs: 10 x 14 pixels */
+#define CAPTION_H (FONT_H * CAPTION_SCALE + 6)
 
 static void blit(gray8 *sheet, int top, int left, const uint8_t *px, int n, int is_mask) {
     for (int i = 0; i < n; i++)
@@ -137,11 +143,25 @@ static void blit(gray8 *sheet, int top, int left, const uint8_t *px, int n, int 
         }
 }
 
+/* A caption strip (dark, white text) of width n at (top, left). */
+static void caption(gray8 *sheet, int top, int left, int n, const char *text) {
+    for (int i = 0; i < CAPTION_H; i++) memset(sheet->px + (size_t)(top + i) * sheet->w + left, 40, (size_t)n);
+    font_draw(sheet, left + 3, top + 3, CAPTION_SCALE, n - 6, 255, text);
+}
+
+/* Tiles (the original and K examples) in rows of at most SHEET_MAX_COLS, as
+ * even as possible: 7 tiles make 4 + 3, 12 make 6 + 6. */
+static void sheet_grid(int tiles, int *cols, int *rows) {
+    *rows = (tiles + SHEET_MAX_COLS - 1) / SHEET_MAX_COLS;
+    *cols = (tiles + *rows - 1) / *rows;
+}
+
 static int run_sheet(const synth_opts *o, const gray8 *img, const gray8 *src, ppad_err *err) {
     int n = img->w, K = o->sheet;
-    int panels = o->method == M_BOTH ? 4 : 2; /* stacked per tile: image, mask (, image, mask) */
-    int tiles = K + 1, cols = tiles < SHEET_COLS ? tiles : SHEET_COLS, rows = (tiles + cols - 1) / cols;
-    int tile_h = panels * n + (panels - 1) * SHEET_INNER;
+    int pairs = o->method == M_BOTH ? 2 : 1; /* stacked per tile: caption, image, mask (, caption, image, mask) */
+    int tiles = K + 1, cols, rows;
+    sheet_grid(tiles, &cols, &rows);
+    int pair_h = CAPTION_H + 2 * n + SHEET_INNER, tile_h = pairs * pair_h + (pairs - 1) * SHEET_INNER;
     int W = cols * n + (cols + 1) * SHEET_GAP, H = rows * tile_h + (rows + 1) * SHEET_GAP;
     int rc = -1;
     gray8 sheet = {0, 0, NULL}, out = {0, 0, NULL};
@@ -155,27 +175,31 @@ static int run_sheet(const synth_opts *o, const gray8 *img, const gray8 *src, pp
     rng_seed(&rng, (uint64_t)o->seed);
     for (int t = 0; t < tiles; t++) {
         int top = SHEET_GAP + (t / cols) * (tile_h + SHEET_GAP), left = SHEET_GAP + (t % cols) * (n + SHEET_GAP);
-        if (t == 0) { /* the original, with an empty mask */
-            for (int k = 0; k < panels; k += 2) {
-                blit(&sheet, top + k * (n + SHEET_INNER), left, img->px, n, 0);
-                blit(&sheet, top + (k + 1) * (n + SHEET_INNER), left, blank, n, 1);
+        int position = t == 0 ? -1 : sas_draw_position(&rng);
+        for (int k = 0; k < pairs; k++) {
+            int y = top + k * (pair_h + SHEET_INNER);
+            char text[64], num[40];
+            if (t == 0) { /* the original, with an empty mask */
+                caption(&sheet, y, left, n, "original");
+                blit(&sheet, y + CAPTION_H, left, img->px, n, 0);
+                blit(&sheet, y + CAPTION_H + n + SHEET_INNER, left, blank, n, 1);
+                continue;
             }
-            continue;
-        }
-        int position = sas_draw_position(&rng);
-        for (int k = 0; k < panels; k += 2) {
-            int fpi = o->method == M_FPI || (o->method == M_BOTH && k == 2);
+            int fpi = o->method == M_FPI || (o->method == M_BOTH && k == 1);
             if (!fpi) {
                 sas_params p;
                 if (sas_apply(&out, mask, img, position, o->weight, &rng, &p, err)) goto done;
                 if (o->print) print_sas(&p);
+                snprintf(text, sizeof text, "SAS %s w=%s", regions_key(position), cli_num(num, p.weight));
             } else {
                 fpi_params p;
                 if (fpi_apply(&out, mask, img, src, position, &rng, &p, err)) goto done;
                 if (o->print) print_fpi(&p);
+                snprintf(text, sizeof text, "FPI %s a=%.2f", regions_key(position), (double)p.alpha);
             }
-            blit(&sheet, top + k * (n + SHEET_INNER), left, out.px, n, 0);
-            blit(&sheet, top + (k + 1) * (n + SHEET_INNER), left, mask, n, 1);
+            caption(&sheet, y, left, n, text);
+            blit(&sheet, y + CAPTION_H, left, out.px, n, 0);
+            blit(&sheet, y + CAPTION_H + n + SHEET_INNER, left, mask, n, 1);
         }
     }
     rc = image_write_png(o->out, &sheet, err);

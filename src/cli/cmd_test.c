@@ -87,6 +87,9 @@ int cmd_test(int argc, char **argv) {
         if (no_position) report_set(&in, "ablation", "--no-position (whole image only)");
         else if (so.no_image_prompt) report_set(&in, "ablation", "--no-image-prompt");
         report_set(&in, "command", "%s", cmdline);
+        /* heat maps of the gallery's images (relevance), with the model loaded here */
+        cli_visuals cv = {.s = &s, .p = &s.p, .d = &d, .method = EXPLAIN_RELEVANCE, .threshold = threshold};
+        if (!no_position) in.visuals = cli_report_visuals, in.visuals_ctx = &cv;
         rc = cli_report_write(&rep, &in, &d, fused, probs, &err);
     }
     free(fused), free(probs);

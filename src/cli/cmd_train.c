@@ -26,7 +26,12 @@ static const char *HELP =
     "  --shots N            normal training images drawn (default 64)\n"
     "  --epochs N           (default 100)\n"
     "  --batch N            (default 64; the paper uses 128 on CheXpert, 256 on VinDr)\n"
-    "  --lr X               SGD learning rate > 0, cosine-annealed over all steps (default 0.001)\n"
+    "  --lr X               SGD learning rate > 0 (default 0.001), cosine-annealed as the authors do:\n"
+    "                       CosineAnnealingLR(T_max = epochs) stepped once per iteration, so with more\n"
+    "                       than one batch per epoch (shots > batch) it reaches 0 after `epochs` steps\n"
+    "                       and rises again\n"
+    "  --t-max N            cosine period in iterations instead (epochs x ceil(shots / batch): one\n"
+    "                       cosine over all steps)\n"
     "  --momentum X         in [0, 1) (default 0.9)\n"
     "  --seed S             seed for shots, order, positions and synthesis (default 0)\n"
     "  --synthesis M        sas | fpi | none (default sas; none trains on normals only)\n"
@@ -174,6 +179,7 @@ int cmd_train(int argc, char **argv) {
         OPT("--batch", OPT_INT, &to.batch, .imin = 1, .imax = 100000),
         OPT("--eval-every", OPT_INT, &to.eval_every, .imin = 1, .imax = 1000000, .given = &eval_every_given),
         OPT("--runs", OPT_INT, &runs, .imin = 1, .imax = 1000),
+        OPT("--t-max", OPT_INT, &to.t_max, .imin = 1, .imax = 100000000),
         OPT("--micro-batch", OPT_INT, &so.micro, .imin = 1, .imax = 4096),
         OPT("--seed", OPT_LONG, &seed, .imin = 0, .imax = LLONG_MAX),
         OPT("--lr", OPT_DBL, &to.lr, .dmin = 0, .dmax = INFINITY, .open = OPEN_LO),
@@ -339,6 +345,9 @@ int cmd_train(int argc, char **argv) {
         report_set(&in, "precision", "%s", so.precision ? "bf16" : "fp32");
         report_set(&in, "command", "%s", cmdline);
         if (report_add_training(&in, &extra, &to, &d, runs, &err) != 0) goto done;
+        /* heat maps of the gallery's images (relevance) with the last run's prompts */
+        cli_visuals cv = {.s = &s, .p = &s.p, .d = test, .method = EXPLAIN_RELEVANCE, .threshold = 0.5};
+        if (!to.no_position) in.visuals = cli_report_visuals, in.visuals_ctx = &cv;
         if (cli_report_write(&rep, &in, test, fused, probs, &err) != 0) goto done;
     }
     rc = 0;

@@ -16,6 +16,8 @@ static const char *HELP =
     "usage: ppad zeroshot --weights W --data DIR [options]\n\n"
     "The CheXzero zero-shot baseline: no prompts are learned; each test image is compared with the texts\n"
     "'normal.' and 'pneumonia.' ('normal' and 'pneumonia' for VinDr), score = softmax(logits)[1].\n"
+    "Images are resized to 256x256 and then to 224x224 (bicubic, twice) on every layout, as the authors'\n"
+    "zero-shot loaders do (ppad test resizes straight to 224, as PPAD's own loaders do).\n"
     "Prints the same metrics as ppad test.\n\n"
     "  --weights W        CheXzero CLIP checkpoint (.pt)\n"
     "  --data DIR         dataset folder (or CSV manifest with --layout csv)\n"
@@ -109,6 +111,7 @@ int cmd_zeroshot(int argc, char **argv) {
     if (texts && cli_name_list(nm.cls, PPAD_NCLS, texts, "--texts", &err) != 0) return cli_usage("zeroshot", "%s", err.msg);
     dataset d;
     if (dataset_open(&d, data, layout, &err) != 0) return cli_error(&err);
+    dataset_use_zeroshot_path(&d); /* 256 then 224 on every layout, as the authors' zero-shot loaders */
     d.img = io;
     if ((status = cli_check_dataset_outputs(&cx, &d, &err)) != 0) {
         dataset_free(&d);

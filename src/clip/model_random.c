@@ -68,9 +68,9 @@ static void add(builder *b, const char *key, int half, int ndim, int64_t d0, int
     b->n++;
 }
 
-static void add_blocks(builder *b, const char *tower, int L, int W) {
+static void add_blocks(builder *b, const char *tower, int L, int W, double gain) {
     char k[160];
-    double attn_std = pow(W, -0.5), proj_std = pow(W, -0.5) * pow(2.0 * L, -0.5), fc_std = pow(2.0 * W, -0.5);
+    double attn_std = pow(W, -0.5), proj_std = gain * pow(W, -0.5) * pow(2.0 * L, -0.5), fc_std = pow(2.0 * W, -0.5);
     for (int i = 0; i < L; i++) {
 #define K(s) (snprintf(k, sizeof k, "%stransformer.resblocks.%d.%s", tower, i, s), k)
         add(b, K("attn.in_proj_weight"), 1, 2, 3 * W, W, 0, 0, INIT_NORMAL, attn_std);
@@ -89,7 +89,8 @@ static void add_blocks(builder *b, const char *tower, int L, int W) {
     }
 }
 
-int clip_random_write(const char *path, const clip_config *c, unsigned long long seed, double embed_std, ppad_err *err) {
+int clip_random_write(const char *path, const clip_config *c, unsigned long long seed, double embed_std,
+                      double residual_gain, ppad_err *err) {
     builder b = {.err = err};
     rng_seed(&b.rng, seed);
     const int Wv = c->vision_width, Wt = c->text_width, E = c->embed_dim, P = c->patch, G = c->grid;
@@ -104,10 +105,10 @@ int clip_random_write(const char *path, const clip_config *c, unsigned long long
     add(&b, "visual.conv1.weight", 1, 4, Wv, 3, P, P, INIT_UNIFORM, 1.0 / sqrt(3.0 * P * P));
     add(&b, "visual.ln_pre.weight", 0, 1, Wv, 0, 0, 0, INIT_CONST, 1);
     add(&b, "visual.ln_pre.bias", 0, 1, Wv, 0, 0, 0, INIT_CONST, 0);
-    add_blocks(&b, "visual.", c->vision_layers, Wv);
+    add_blocks(&b, "visual.", c->vision_layers, Wv, residual_gain > 0 ? residual_gain : 1.0);
     add(&b, "visual.ln_post.weight", 0, 1, Wv, 0, 0, 0, INIT_CONST, 1);
     add(&b, "visual.ln_post.bias", 0, 1, Wv, 0, 0, 0, INIT_CONST, 0);
-    add_blocks(&b, "", c->text_layers, Wt);
+    add_blocks(&b, "", c->text_layers, Wt, 1.0);
     add(&b, "token_embedding.weight", 0, 2, c->vocab, Wt, 0, 0, INIT_NORMAL, 0.02);
     add(&b, "ln_final.weight", 0, 1, Wt, 0, 0, 0, INIT_CONST, 1);
     add(&b, "ln_final.bias", 0, 1, Wt, 0, 0, 0, INIT_CONST, 0);

@@ -37,16 +37,19 @@ static int add_names(ds_list *l, json_object *arr, const char *images, int label
             return ppad_fail(err, "%s: %s entry %zu ('%s') is not a plain file name under images/", file, what, i, name);
         char *p = ds_join(images, name, err);
         if (!p) return -1;
-        if (!file_exists(p) && !strchr(name, '.')) { /* names given without extension: images/<name>.png */
-            char *png = ds_join(images, name, err);
-            size_t k = png ? strlen(png) : 0;
-            char *q = png ? realloc(png, k + 5) : NULL;
+        /* names given without extension: images/<name>.png, else VinDr-CXR's own
+         * images/<name>.dicom (or .dcm) */
+        static const char *const exts[] = {".png", ".dicom", ".dcm"};
+        for (int x = 0; x < 3 && !file_exists(p) && !strchr(name, '.'); x++) {
+            char *base = ds_join(images, name, err);
+            size_t k = base ? strlen(base) : 0;
+            char *q = base ? realloc(base, k + strlen(exts[x]) + 1) : NULL;
             if (!q) {
-                free(png);
+                free(base);
                 free(p);
                 return ppad_fail(err, "%s: out of memory", file);
             }
-            memcpy(q + k, ".png", 5);
+            memcpy(q + k, exts[x], strlen(exts[x]) + 1);
             if (file_exists(q)) {
                 free(p);
                 p = q;

@@ -1,6 +1,7 @@
 /* image.h — the image layer: decoding and preprocessing, exactly as PIL does it:
- * decode (PNG 1/2/4/8/16-bit, palette, alpha; JPEG gray/colour) -> 8-bit
- * grayscale as PIL's convert('L') -> Pillow's bicubic resize -> normalise. */
+ * decode (PNG 1/2/4/8/16-bit, palette, alpha; JPEG gray/colour; DICOM by spec
+ * section 11) -> 8-bit grayscale as PIL's convert('L') -> Pillow's bicubic
+ * resize -> normalise. */
 #ifndef PPAD_IMAGE_IMAGE_H
 #define PPAD_IMAGE_IMAGE_H
 
@@ -44,8 +45,11 @@ typedef struct image_info {
     char detail[512];  /* format-specific, one line (may be empty) */
 } image_info;
 
-#define IMAGE_MEAN (101.48761 / 255.0)
-#define IMAGE_STD  (83.43944 / 255.0)
+/* The authors' transforms.Normalize constants, exactly these decimals (spec
+ * section 1). CheXzero's 101.48761/255 = 0.39799062 would differ by 2e-6 and
+ * make the model input differ from the reference's in the last bits. */
+#define IMAGE_MEAN 0.39799
+#define IMAGE_STD  0.32721349
 
 /* Largest accepted image: each side at most IMAGE_MAX_SIDE and at most
  * IMAGE_MAX_PIXELS pixels (Pillow's DecompressionBombError threshold); larger
@@ -53,7 +57,13 @@ typedef struct image_info {
 #define IMAGE_MAX_SIDE   65535
 #define IMAGE_MAX_PIXELS 178956970L
 
-/* Decodes a PNG or JPEG file (by content, not extension) to 8-bit gray.
+/* Decodes a PNG, JPEG or DICOM file (by content, not extension) to 8-bit gray.
+ * DICOM (dicom_gray.c): spec section 11 — modality LUT or rescale, VOI LUT or
+ * window (opts: which one, or none), MONOCHROME1 inverted, min-max to 0-255
+ * truncated; RGB by the formula below. Refused, one line naming the file:
+ * several frames, no pixel data, non-image SOP classes (SR, KOS, presentation
+ * state), transfer syntaxes without a decoder here (JPEG 2000), constant
+ * images, sizes past the cap (before decoding), truncated files.
  * Pixel for pixel what Pillow 9.4's Image.open(path).convert('L') gives for
  * 8-bit (and lower-bit) inputs:
  *   colour (RGB, RGBA, palette entries): L = (19595 R + 38470 G + 7471 B + 32768) >> 16,
@@ -78,6 +88,9 @@ int  image_decode_gray(gray8 *out, image_info *info, const unsigned char *data, 
                        const image_opts *opts, ppad_err *err);
 /* image_load_gray, also describing what was read. */
 int  image_load_info(gray8 *out, image_info *info, const char *path, const image_opts *opts, ppad_err *err);
+/* 1 if the file at path starts like a DICOM file (128-byte preamble + "DICM"),
+ * 0 if not or unreadable: how folder listings find extension-less DICOM files. */
+int  image_file_is_dicom(const char *path);
 void gray8_free(gray8 *g);
 int  gray8_alloc(gray8 *g, int w, int h, ppad_err *err);
 
@@ -88,13 +101,16 @@ int  gray8_alloc(gray8 *g, int w, int h, ppad_err *err);
 int  image_resize_bicubic(gray8 *out, const gray8 *in, int w, int h, ppad_err *err);
 
 /* (3, h, w) floats: px/255, minus IMAGE_MEAN, over IMAGE_STD, three identical channels.
- * Computed in float32 exactly as numpy's
- *   (img.astype(np.float32) / np.float32(255) - np.float32(MEAN)) / np.float32(STD)
- * (tests/lib/clip_ref.py normalise_gray), bit for bit. */
+ * Computed in float32 one IEEE operation at a time, exactly as torchvision's
+ * ToTensor + Normalize(0.39799, 0.32721349) (tests/lib/clip_ref.py normalise_gray),
+ * bit for bit. */
 void image_normalize(float *out, const gray8 *g);
 
 /* Loads a file and returns it resized to size x size (the standard 224 pipeline). */
 int  image_load_resized(gray8 *out, const char *path, int size, const image_opts *opts, ppad_err *err);
+/* Same, also describing what was read (info may be NULL). */
+int  image_load_resized_info(gray8 *out, image_info *info, const char *path, int size, const image_opts *opts,
+                             ppad_err *err);
 
 /* Writes an 8-bit gray PNG atomically (temporary name, then rename). */
 int  image_write_png(const char *path, const gray8 *g, ppad_err *err);

@@ -27,6 +27,7 @@ typedef struct image_decoder {
 
 extern const image_decoder image_png_decoder;  /* png_read.c (libpng) */
 extern const image_decoder image_jpeg_decoder; /* jpeg_read.c (libjpeg-turbo) */
+extern const image_decoder image_dicom_decoder; /* dicom_gray.c + dicom_read.cc (DCMTK) */
 
 /* PIL's RGB -> L: (19595 R + 38470 G + 7471 B + 0x8000) >> 16. */
 static inline uint8_t image_rgb_to_l(unsigned r, unsigned g, unsigned b) {

@@ -14,6 +14,7 @@
 
 #include "base/error.h"
 #include "ppad/evaluate.h"
+#include "ppad/explain.h"
 #include "ppad/train.h"
 
 #define API_MICRO 16
@@ -140,6 +141,7 @@ int ppad_train_prompts(const ppad_model *m, ppad_prompts *p, const ppad_dataset 
     train_opts_default(&o);
     o.shots = c->shots, o.epochs = c->epochs, o.batch = c->batch;
     o.lr = c->lr, o.momentum = c->momentum, o.p_synth = c->p_synth;
+    o.t_max = c->t_max;
     o.seed = c->seed;
     o.quiet = c->quiet;
     if (!c->synthesis || !strcmp(c->synthesis, "sas")) o.synthesis = TRAIN_SAS;
@@ -199,5 +201,41 @@ int ppad_evaluate(const ppad_model *m, const ppad_prompts *p, const ppad_dataset
     }
     free(probs);
     if (f != fused) free(f);
+    return rc;
+}
+
+_Static_assert(PPAD_EXPLAIN_RELEVANCE == EXPLAIN_RELEVANCE && PPAD_EXPLAIN_GRADCAM == EXPLAIN_GRADCAM,
+               "public and internal explanation methods agree");
+
+int ppad_explain_files(const ppad_model *m, const ppad_prompts *p, const char *const *paths, int n, int method,
+                       float *maps, double *probs, double *fused, ppad_err *err) {
+    if (n < 0) return ppad_fail(err, "negative image count");
+    if (method != EXPLAIN_RELEVANCE && method != EXPLAIN_GRADCAM) return ppad_fail(err, "unknown heat-map method %d", method);
+    if (params_check_model(p, m, "prompts", err) != 0) return -1;
+    const int S = m->cfg.image_size;
+    float *pixels = ppad_aligned_alloc(sizeof(float) * 3 * (size_t)S * S, err);
+    if (!pixels) return -1;
+    ppad_engine e;
+    ppad_seqs seqs;
+    ppad_explainer x;
+    int rc = -1;
+    if (engine_open(&e, &seqs, m, API_MICRO, err) != 0) goto out_px;
+    if (explain_init(&x, &e, method, err) != 0) goto out_e;
+    if (engine_encode_texts(&e, p, 0, err) != 0) goto out_x;
+    for (int i = 0; i < n; i++) {
+        explain_result r;
+        if (evaluate_load_chunk(pixels, paths + i, 1, eval_load_default, NULL, S, err) != 0) goto out_x;
+        if (explain_image(&x, p, pixels, &r, err) != 0) goto out_x;
+        memcpy(maps + (size_t)i * PPAD_NPOS * EXPLAIN_NP, r.maps, sizeof r.maps);
+        if (probs) memcpy(probs + (size_t)i * PPAD_NPOS, r.probs, sizeof r.probs);
+        if (fused) fused[i] = r.fused;
+    }
+    rc = 0;
+out_x:
+    explain_free(&x);
+out_e:
+    engine_free(&e);
+out_px:
+    free(pixels);
     return rc;
 }

@@ -117,6 +117,7 @@ int ppad_train(ppad_engine *e, ppad_params *p, const dataset *d, const ppad_trai
     if (d->n_train == 0) return ppad_fail(err, "%s: no training normals", d->root);
     if (o->shots < 1 || o->batch < 1 || o->epochs < 1)
         return ppad_fail(err, "shots, batch and epochs must be positive");
+    if (o->t_max < 0) return ppad_fail(err, "the cosine period t_max must be positive (0: epochs)");
     if ((size_t)o->shots > d->n_train)
         return ppad_fail(err, "%s: --shots %d but only %zu training normals", d->root, o->shots, d->n_train);
     ppad_rng master, r;
@@ -144,6 +145,7 @@ int ppad_train(ppad_engine *e, ppad_params *p, const dataset *d, const ppad_trai
 
     const int per_epoch = (o->shots + o->batch - 1) / o->batch;
     const int total = per_epoch * o->epochs;
+    const int t_max = o->t_max > 0 ? o->t_max : o->epochs; /* the authors' T_max = max_epoch */
     ppad_progress bar;
     progress_begin(&bar, o->label ? o->label : "train", total, o->quiet);
     if (o->log) fprintf(o->log, "step,epoch,lr,loss,n_abnormal,seconds\n");
@@ -164,7 +166,7 @@ int ppad_train(ppad_engine *e, ppad_params *p, const dataset *d, const ppad_trai
                 n_ab += lab[j];
             }
             double loss;
-            lr = cosine_lr_next(lr, o->lr, step, total);
+            lr = cosine_lr_next(lr, o->lr, step, t_max);
             if (engine_loss_grad(e, p, pixels, pos, lab, nb, &loss, NULL, err) != 0) goto out;
             if (check_finite(p, loss, step, ep, 0, err) != 0) goto out;
             params_sgd_step(p, lr, o->momentum);

@@ -8,9 +8,12 @@
  * blending a patch of another shot) and label 1; otherwise it stays normal,
  * label 0. One SGD step (momentum, cosine learning rate) per batch.
  *
- * The cosine schedule runs over all iterations (epochs x batches per epoch);
- * at the paper's defaults (64 shots, batch 64, 100 epochs) that is the
- * reference's CosineAnnealingLR(T_max = 100) stepped once per iteration. */
+ * The learning rate follows the authors' CosineAnnealingLR(T_max = epochs),
+ * stepped once per iteration (spec section 4). At the paper's settings (one
+ * iteration per epoch) that is one cosine over the run; with shots > batch it
+ * reaches zero after `epochs` iterations and rises again, as theirs does.
+ * t_max > 0 sets another period in iterations (t_max = epochs x iterations per
+ * epoch: one cosine over all steps). */
 #ifndef PPAD_PPAD_TRAIN_H
 #define PPAD_PPAD_TRAIN_H
 
@@ -24,6 +27,7 @@ enum { TRAIN_SAS = 0, TRAIN_FPI = 1, TRAIN_NONE = 2 };
 typedef struct ppad_train_opts {
     int shots, epochs, batch;
     double lr, momentum, p_synth;
+    int t_max;       /* cosine period in iterations; 0: epochs (the authors') */
     unsigned long long seed;
     int synthesis;   /* TRAIN_SAS, TRAIN_FPI, TRAIN_NONE */
     int no_position; /* train the whole-image prompts only */

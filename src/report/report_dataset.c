@@ -64,8 +64,8 @@ int report_add_training(report_input *in, report_train_extra *x, const ppad_trai
     const char *name = o->synthesis == TRAIN_SAS ? "SAS" : o->synthesis == TRAIN_FPI ? "FPI" : "none";
     report_set(in, "training data", "%s (%s layout, %zu training normals)", d->root, dataset_layout_name(d->layout),
                d->n_train);
-    report_set(in, "schedule", "%d shots, %d epochs, batch %d, SGD lr %g (cosine), momentum %g", o->shots, o->epochs,
-               o->batch, o->lr, o->momentum);
+    report_set(in, "schedule", "%d shots, %d epochs, batch %d, SGD lr %g (cosine, T_max %d iterations), momentum %g",
+               o->shots, o->epochs, o->batch, o->lr, o->t_max > 0 ? o->t_max : o->epochs, o->momentum);
     report_set(in, "synthesis", "%s, probability %g per sample%s", name, o->p_synth,
                o->no_position ? "; --no-position (whole image only)" : "");
     if (runs > 1) report_set(in, "seed", "%llu (runs use %llu..%llu)", x->seed, x->seed, x->seed + (unsigned)runs - 1);

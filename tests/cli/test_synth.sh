@@ -37,10 +37,35 @@ ls "$T" | grep -q '\.tmp\.' && fail "no temporary files left" "$(ls "$T")" || pa
   --mask-out "$T/fm.png" --print-params >"$T/p" 2>&1 && grep -q '"method": "fpi"' "$T/p" \
   && pass "fpi method" || fail "fpi method" "$(cat "$T/p")"
 
-# contact sheets: 1 + 8 tiles -> 6 columns, 2 rows of (image, mask)
-"$PPAD" synth --sheet 8 --image "$T/in.png" --out "$T/sheet.png" --seed 3 >"$T/p" 2>&1 \
-  && r=$($PY -c "from PIL import Image; print(Image.open('$T/sheet.png').size)") \
-  && [ "$r" = "(1386, 918)" ] && pass "sheet of 8: 6 columns x 2 rows" || fail "sheet of 8: 6 columns x 2 rows" "$r $(cat "$T/p")"
+# contact sheets: the original + K tiles in rows of at most 6, filled evenly; each tile is a
+# 20-pixel caption, the image, 2 pixels, its mask (224 + 2 + 224 + 20 = 470), 6 pixels between tiles
+for kc in "8 5 2" "6 4 2" "11 6 2" "5 6 1" "2 3 1"; do
+  set -- $kc
+  want="($(( $2 * 224 + ($2 + 1) * 6 )), $(( $3 * 470 + ($3 + 1) * 6 )))"
+  "$PPAD" synth --sheet $1 --image "$T/in.png" --out "$T/sheet.png" --seed 3 >"$T/p" 2>&1 \
+    && r=$($PY -c "from PIL import Image; print(Image.open('$T/sheet.png').size)") \
+    && [ "$r" = "$want" ] && pass "sheet of $1: $2 columns x $3 rows" || fail "sheet of $1: $2 columns x $3 rows" "$r, want $want $(cat "$T/p")"
+done
+# captions: a dark strip with white text over every tile; equal captions (method, position, weight
+# from --print-params) draw equal strips, different ones different strips
+"$PPAD" synth --sheet 11 --image "$T/in.png" --out "$T/sheet.png" --seed 5 --print-params >"$T/p" 2>&1
+r=$($PY - "$T/sheet.png" "$T/p" <<'PYEOF'
+import json, sys
+import numpy as np
+from PIL import Image
+s = np.asarray(Image.open(sys.argv[1]))
+params = [json.loads(l) for l in open(sys.argv[2])]
+caps = ["original"] + ["%s %s %r" % (p["method"], p["position"], p["weight"]) for p in params]
+strips = []
+for t in range(12):
+    top, left = 6 + (t // 6) * (470 + 6), 6 + (t % 6) * (224 + 6)
+    strips.append(s[top:top + 20, left:left + 224])
+ok = all((st == 40).mean() > 0.6 and (st == 255).sum() > 40 for st in strips)
+same = all((caps[i] == caps[j]) == np.array_equal(strips[i], strips[j]) for i in range(12) for j in range(i))
+print(ok and same and len(params) == 11, len(set(caps)))
+PYEOF
+)
+case "$r" in True*) pass "sheet captions drawn, one per distinct caption ($r)";; *) fail "sheet captions" "$r $(head -c 300 "$T/p")";; esac
 "$PPAD" synth --sheet 3 --image "$T/in.png" --out "$T/sheet2.png" --method both --source "$T/src.png" \
   --print-params >"$T/p" 2>&1 && [ "$(grep -c '"method"' "$T/p")" = 6 ] \
   && pass "sheet comparing sas and fpi" || fail "sheet comparing sas and fpi" "$(cat "$T/p")"

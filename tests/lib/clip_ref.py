@@ -190,12 +190,19 @@ def load_fp32(path):
     return model.float().eval()
 
 
-MEAN = 101.48761 / 255.0
-STD = 83.43944 / 255.0
+# The authors' transforms.Normalize constants, as their code writes them (spec
+# section 1) -- not CheXzero's 101.48761 / 255.
+MEAN = 0.39799
+STD = 0.32721349
 
 
 def normalise_gray(img_u8):
-    """(H,W) uint8 numpy -> (3,H,W) float32 tensor as the spec normalises."""
+    """(H,W) uint8 numpy -> (3,H,W) float32 tensor, as the authors' torchvision
+    pipeline computes it: ToTensor (byte tensor .float().div(255)) on the
+    3-channel image, then Normalize (sub_(as_tensor(mean, float32)).div_(std))."""
     import numpy as np
-    x = (img_u8.astype(np.float32) / np.float32(255.0) - np.float32(MEAN)) / np.float32(STD)
-    return torch.from_numpy(np.stack([x, x, x]).astype(np.float32))
+    t = torch.from_numpy(np.array(img_u8, dtype=np.uint8, copy=True))
+    t = torch.stack([t, t, t]).to(dtype=torch.float32).div(255)
+    mean = torch.as_tensor([MEAN] * 3, dtype=torch.float32)[:, None, None]
+    std = torch.as_tensor([STD] * 3, dtype=torch.float32)[:, None, None]
+    return t.sub_(mean).div_(std).contiguous()

@@ -261,6 +261,15 @@ else:
     ref = normalise_gray((np.arange(256 * 300).reshape(300, 256) % 256).astype(np.uint8)).numpy().reshape(-1)
     check(got.size == ref.size and np.array_equal(got.view(np.uint32), ref.view(np.uint32)),
           "raw_normalised_all_levels_exact", r.stderr.strip())
+    # the authors' decimal constants, written here independently of clip_ref (item 13):
+    # CheXzero's 101.48761/255 and 83.43944/255 give other float32 values for most levels
+    lv = np.arange(256, dtype=np.float32)
+    authors = (lv / np.float32(255) - np.float32(0.39799)) / np.float32(0.32721349)
+    chexzero = (lv / np.float32(255) - np.float32(101.48761 / 255)) / np.float32(83.43944 / 255)
+    first = got[:256].view(np.uint32) if got.size >= 256 else np.zeros(256, np.uint32)
+    check(np.array_equal(first, authors.view(np.uint32)), "raw_normalised_authors_constants",
+          "%d of 256 levels differ" % int((first != authors.view(np.uint32)).sum()))
+    check(not np.array_equal(authors, chexzero), "authors_constants_differ_from_chexzero")
 
 # ---------------------------------------------------------------- errors
 with open(path("l8.png"), "rb") as fh:
@@ -305,7 +314,7 @@ huge[16:24] = struct.pack(">II", 100000, 100000)
 huge[29:33] = struct.pack(">I", zlib.crc32(bytes(huge[12:29])) & 0xFFFFFFFF)
 cases = [
     ("err_missing_file", path("does_not_exist.png"), "does_not_exist.png"),
-    ("err_text_file", wbytes("notes.txt", b"hello, this is not an image\n"), "not a PNG or JPEG"),
+    ("err_text_file", wbytes("notes.txt", b"hello, this is not an image\n"), "not a PNG, JPEG or DICOM"),
     ("err_zero_bytes", wbytes("empty.png", b""), "empty"),
     ("err_truncated_png", wbytes("trunc.png", good_png[: len(good_png) // 2]), "truncated PNG"),
     ("err_truncated_png_header", wbytes("trunc_hdr.png", good_png[:20]), "truncated PNG"),

@@ -86,6 +86,9 @@ int main(void) {
     float lo = (0.0f - (float)IMAGE_MEAN) / (float)IMAGE_STD, hi = (1.0f - (float)IMAGE_MEAN) / (float)IMAGE_STD;
     CHECK(x[0] == lo && x[1] == hi && x[2] == lo && x[3] == hi && x[4] == lo && x[5] == hi, "normalize_values");
     check_close("normalize_zero_vs_double", x, (float[]){(float)(-IMAGE_MEAN / IMAGE_STD)}, 1, 1e-6, 1e-6);
+    /* the authors' decimal constants, bit for bit (not CheXzero's 101.48761/255, 83.43944/255) */
+    float a0 = (0.0f - 0.39799f) / 0.32721349f, a255 = (255.0f / 255.0f - 0.39799f) / 0.32721349f;
+    CHECK(x[0] == a0 && x[1] == a255, "normalize_authors_constants");
     gray8_free(&n2);
 
     /* PNG write -> read round trip, and the load+resize pipeline */

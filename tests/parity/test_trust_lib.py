@@ -338,6 +338,9 @@ def provenance_7(d):
           r.stdout + r.stderr)
 
     img = os.path.join(d, "ok.png")
+    manifest = os.path.join(d, "m7.csv")
+    with open(manifest, "w") as f:
+        f.write("path,label,position\n%s,0,whole\n" % img)
     verbs = {
         "predict": lambda w, p: [PPAD, "predict", "--weights", w, "--prompts", p, img, "--quiet"],
         "test": lambda w, p: [PPAD, "test", "--weights", w, "--prompts", p, "--data", ph, "--quiet"],
@@ -345,6 +348,10 @@ def provenance_7(d):
                                       os.path.join(d, "t7b.pt"), "--shots", "8", "--batch", "8", "--epochs", "1",
                                       "--quiet", "--no-eval"],
         "info --prompts": lambda w, p: [PPAD, "info", "--prompts", p, "--weights", w],
+        "explain": lambda w, p: [PPAD, "explain", "--weights", w, "--prompts", p, img, "--quiet", "--method", "gradcam",
+                                 "--raw", os.path.join(d, "maps7.csv")],
+        "step": lambda w, p: [PPAD, "step", "--weights", w, "--prompts", p, "--batch", manifest, "--out",
+                              os.path.join(d, "s7.pt"), "--quiet"],
     }
     for verb, cmd in verbs.items():
         r = run(cmd(w2, out))

@@ -35,7 +35,7 @@ static const char *HELP =
     "  --method M     relevance (default) or gradcam\n"
     "  --threshold T  decision threshold in [0, 1] for the verdict (default 0.5)\n"
     "  --on-error M   stop (default) or skip (report the image on stderr, go on, exit 1 at the end)\n"
-    "  --precision P / --classes / --positions / --vocab / --no-image-prompt   as for ppad predict\n"
+    "  --precision P / --classes / --positions / --vocab / --no-image-prompt / --strict   as for ppad predict\n"
     "Costs about two scorings of the image with relevance (a backward pass through all 12 blocks), about\n"
     "1.1 with gradcam (the last block only). Outputs are checked before any work; a failed run leaves\n"
     "none of its files behind.\n";

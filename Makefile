@@ -150,8 +150,13 @@ fuzz:
 	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) CFLAGS="-O1 -g $(ARCH) -Wno-pass-failed" \
 	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
 fuzz-bins: $(FUZZ_BIN)
+# linked by clang++: the library holds C++ (DCMTK's reader), whose UBSan checks
+# (vptr) need the C++ half of the sanitizer runtime
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.c tests/fuzz/fuzz_common.h build-fuzz/libppad.a
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/fuzz_common.c build-fuzz/libppad.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -c -o $@.o $<
+	$(CC) $(ALL_CFLAGS) -c -o $@.common.o tests/fuzz/fuzz_common.c
+	$(CXX) -fopenmp $(SAN) -fsanitize=fuzzer -o $@ $@.o $@.common.o build-fuzz/libppad.a $(LDLIBS)
+	rm -f $@.o $@.common.o
 # ---- end fuzzing
 
 clean:

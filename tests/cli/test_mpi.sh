@@ -106,6 +106,10 @@ same "step: loss lines, 1 = 2 = 3 ranks" so1 so2 so3
 "$PPAD" predict --weights "$W" --prompts init.pt ph/test/normal_256 ph/test/pneumonia_256 --threads 1 >p1.csv
 ls ph/test/*/*.png | "${MPI[@]}" -np 3 "$PPAD" predict --weights "$W" --prompts init.pt --list - --threads 1 >p3.csv
 same "predict --list - on 3 ranks = 1 process" p1.csv p3.csv
+"$PPAD" predict --weights "$W" --prompts init.pt ph/test/normal_256 --threads 1 --heatmaps hm1 >ph1.csv
+"${MPI[@]}" -np 2 "$PPAD" predict --weights "$W" --prompts init.pt ph/test/normal_256 --threads 1 --heatmaps hm2 >ph2.csv
+cmp -s ph1.csv ph2.csv && diff -r hm1 hm2 >/dev/null && [ -s hm2/index.csv ] \
+  && pass "predict --heatmaps on 2 ranks (drawn by rank 0) = 1 process" || fail "predict --heatmaps on 2 ranks" "$(ls hm2)"
 "$PPAD" zeroshot --weights "$W" --data ph --threads 1 --quiet --scores z1.csv >zm1
 "${MPI[@]}" -np 3 "$PPAD" zeroshot --weights "$W" --data ph --threads 1 --quiet --scores z3.csv >zm3
 same "zeroshot on 3 ranks = 1 process (scores, metrics)" z1.csv z3.csv

@@ -42,7 +42,7 @@ done
 S12=$(median "${s12[@]}") S21=$(median "${s21[@]}") C12=$(median "${c12[@]}") C21=$(median "${c21[@]}")
 BYTES=$(val mpi_step_2x1_1 bytes_per_step) TEXT=$(val mpi_step_1x2_1 text_fwd_bwd_s) FL=$(val mpi_step_1x2_1 grad_floats)
 ov() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%+.0f%%", 100 * (a / b - 1); else printf "n/a" }'; }
-echo "2 ranks x 1 thread (\`mpirun -np 2\`, shared memory) against 1 process x 2 threads, full-size model, fp32;"
+echo "2 ranks x 1 thread (\`mpirun -np 2\`, shared memory) against 1 process x 2 threads, model \`$W\`, fp32;"
 echo "medians of $ROUNDS alternating rounds of $REPS timed repetitions (after a warm-up), load average before each"
 echo "round: ${la[*]} (on 2 cores)."
 echo

@@ -54,7 +54,10 @@ void engine_apply_prompt(const ppad_engine *e, const ppad_params *p, float *toke
 
 /* Loss and gradients: BCEWithLogits(logits (N, 2), one-hot(labels)), mean over
  * the N*2 entries, with logits[i][c] = exp(logit_scale) * cos(image_i, text[pos_i][c]).
- * Overwrites p->d_ctx and p->d_mask_emb. logits may be NULL. */
+ * Overwrites p->d_ctx and p->d_mask_emb. logits may be NULL.
+ * Collective under MPI (base/dist.h): every rank passes the same batch, each
+ * computes its micro-batches, and every rank gets the same loss and gradients,
+ * bit for bit those of one process (sums in micro-batch order). */
 int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const int *positions, const int *labels,
                      int N, double *loss, float *logits, ppad_err *err);
 

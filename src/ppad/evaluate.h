@@ -30,7 +30,9 @@ typedef int (*eval_row_fn)(void *ctx, int i, const double *probs, double fused, 
 /* Scores n images chunk by chunk, handing every row to row as soon as its
  * chunk is done (memory does not grow with n). Without skip_bad the first
  * image that cannot be loaded ends the run with its error; with it, the row
- * callback gets that error and scoring goes on. progress may be NULL. */
+ * callback gets that error and scoring goes on. progress may be NULL.
+ * Collective under MPI (base/dist.h): each rank scores its chunks of 32 and
+ * every rank's callback gets every row, in input order. */
 int evaluate_stream(ppad_engine *e, const ppad_params *p, const char *const *paths, int n, eval_loader load,
                     const void *load_ctx, int no_position, int skip_bad, eval_row_fn row, void *row_ctx,
                     ppad_progress *progress, ppad_err *err);

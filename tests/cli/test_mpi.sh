@@ -80,8 +80,9 @@ ls | grep -q '\.tmp' && fail "train: no temporaries left" "$(ls)" || pass "train
 # ---- --runs 3 --parallel runs on 2 ranks: whole runs on ranks, the same files and summary ----
 RR=(train --weights "$W" --data ph --shots 10 --batch 10 --epochs 2 --micro-batch 4 --threads 1 --quiet --seed 3 --runs 3)
 mkdir r1 r2
-"$PPAD" "${RR[@]}" --out r1/p.pt --scores r1/s.csv --log r1/l.csv >r1/out.txt
-"${MPI[@]}" -np 2 "$PPAD" "${RR[@]}" --parallel runs --out r2/p.pt --scores r2/s.csv --log r2/l.csv >r2/out.txt
+"$PPAD" "${RR[@]}" --out r1/p.pt --scores r1/s.csv --log r1/l.csv >r1/out.txt 2>r1/err.txt
+"${MPI[@]}" -np 2 "$PPAD" "${RR[@]}" --parallel runs --out r2/p.pt --scores r2/s.csv --log r2/l.csv >r2/out.txt \
+  2>r2/err.txt
 ok=1
 for f in p-run1.pt p-run2.pt p-run3.pt s-run1.csv s-run2.csv s-run3.csv out.txt; do cmp -s r1/$f r2/$f || ok=0; done
 for k in 1 2 3; do cmp -s <(cut -d, -f1-5 r1/l-run$k.csv) <(cut -d, -f1-5 r2/l-run$k.csv) || ok=0; done
@@ -125,7 +126,7 @@ imgs=$(ls ph/test/*/*.png | head -40)
 grep -qx 'ranks=2' ae && pass "API: ppad_dist_use attaches ppad to the program's 2 ranks" \
   || fail "API: ppad_dist_use attaches ppad to the program's 2 ranks" "$(head -c 300 ae)"
 same "API: ppad_score_files on 2 ranks (ppad_dist_use) = one process" as1.csv as2.csv
-"$AT" train "$W" ph init.pt at1.pt 3 3 12 6 0.01 >am1 && "${MPI[@]}" -np 2 "$MT" train "$W" ph init.pt at2.pt 3 3 12 6 0.01 >am2
+"$AT" train "$W" ph init.pt at1.pt 3 3 12 6 0.01 >am1 && "${MPI[@]}" -np 2 "$MT" train "$W" ph init.pt at2.pt 3 3 12 6 0.01 >am2 2>ae2
 same "API: ppad_train_prompts on 2 ranks = one process (prompt file)" at1.pt at2.pt
 same "API: ppad_evaluate on 2 ranks = one process (metrics)" am1 am2
 

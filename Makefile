@@ -26,6 +26,21 @@ LIB_DIRS := base formats tokenizer image data synth clip ppad report
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# ---- DICOM (DCMTK) ---------------------------------------------------------
+# src/image/*.cc (one file: dicom_read.cc) is C++ and joins the library.
+# DCMTK's libraries are named explicitly (Debian 12's dcmtk.pc is broken):
+# dcmdata parses, dcmjpeg (ijg8/12/16) / dcmjpls (CharLS) / dcmdata's RLE
+# decode, oflog is silenced. -ffp-contract=off: no FMA, as in the C files.
+CXX      ?= c++
+DCMTK_LIBS := -ldcmjpls -ldcmjpeg -ldcmimage -ldcmimgle -ldcmdata -loflog -lofstd -lz -lstdc++
+ALL_CXXFLAGS = -std=c++17 -Wall -Wextra -ffp-contract=off -Iinclude -Isrc $(CFLAGS) $(SAN)
+LIB_CXX_SRC := $(wildcard src/image/*.cc)
+LIB_OBJ  += $(LIB_CXX_SRC:%.cc=$(BUILD)/%.o)
+LDLIBS   += $(DCMTK_LIBS)
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -MMD -MP -c $< -o $@
+# ---- end DICOM -------------------------------------------------------------
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 # C unit tests live beside the layer they test (tests/unit/<layer>/test_*.c); binaries are flat
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)

@@ -39,7 +39,7 @@ else
 fi
 STEP_WARM=16 # warm-up step: this many samples (one micro-batch), for ppad and PyTorch alike
 
-for f in "$W" "$BUILD/ppad" "$B/vision" "$B/step" "$B/score" "$B/gemm" /usr/bin/time; do
+for f in "$W" "$BUILD/ppad" "$B/vision" "$B/step" "$B/score" "$B/gemm" "$B/explain" "$B/dicom" /usr/bin/time; do
     [ -e "$f" ] || { echo "bench: $f is missing (run 'make bench', or 'make all fixtures' first)" >&2; exit 1; }
 done
 "$PY" -c "import torch" 2>/dev/null || { echo "bench: $PY cannot import torch (Debian's python3-torch)" >&2; exit 1; }
@@ -157,6 +157,10 @@ if [ "$ALT" = 1 ]; then
         --reps "$SNREPS" --threads "$THREADS" --warmup "$SWARM"
 fi
 
+# ---- 4b. heat maps (ppad explain): one explanation vs scoring that image ----
+run explain_ppad "$B/explain" --weights "$W" --images "$([ "$QUICK" = 1 ] && echo 1 || echo 8)" \
+    --reps "$([ "$QUICK" = 1 ] && echo 1 || echo 3)" --threads "$THREADS"
+
 # ---- 6. scaling ----
 for n in $STEP_SIZES; do
     w=$((n < STEP_WARM ? n : STEP_WARM))
@@ -166,6 +170,15 @@ for n in $SCORE_SIZES; do
     run scale_score_$n "$B/score" --weights "$W" --images "$n" --chunk 32 --micro 16 --reps 1 --threads "$THREADS" \
         --warmup "$SWARM"
 done
+
+# ---- 7. DICOM decoding (issue 13): a 2500x3000 12-bit CR to 224, one thread ----
+DICOM_KINDS="cr cr_jpeg_lossless cr_jpegls"
+DREPS=$([ "$QUICK" = 1 ] && echo 1 || echo 5)
+"$PY" bench/make_dicom.py "$B/dicom_in"
+for k in $DICOM_KINDS; do
+    run dicom_$k "$B/dicom" --file "$B/dicom_in/$k.dcm" --reps "$DREPS"
+done
+# ---- end DICOM ----
 
 ELAPSED=$((SECONDS - T_START))
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -265,6 +278,14 @@ TMP="$RESULTS.tmp.$$"
     echo "| 5a* | for reference: OpenBLAS \`cblas_sgemm\` peak, OPENBLAS_CORETYPE=\`${OPENBLAS_CORETYPE:-(unset)}\` / unset (GFLOPS) | $(f 1 "$OBPEAK") / $(f 1 "$OBPEAK0") | | | |"
     echo "| 5c | image tower forward, batch $VB: achieved GFLOPS, % of 5a | $(f 1 "$FWD_G") = $(pct "$FWD_G" "$PEAK") | | | $(target "≥ 75% (#6)" "$(q "$FWD_G" "$PEAK")" ge 0.75) |"
     echo "| 5d | image tower input-gradient backward, batch $VB: achieved GFLOPS, % of 5a | $(f 1 "$BWD_G") = $(pct "$BWD_G" "$PEAK") | | | $(target "≥ 75% (#6)" "$(q "$BWD_G" "$PEAK")" ge 0.75) |"
+    # DICOM rows (issue 13): decode + resize to 224 of one file vs scoring one image (row 4a, fp32)
+    SCORE_MS=$(awk -v c="$CP" 'BEGIN { printf "%.2f", 1000 / c }')
+    for k in $DICOM_KINDS; do
+        case $k in
+        cr) lab="uncompressed" ;; cr_jpeg_lossless) lab="JPEG lossless (dcmcjpeg)" ;; *) lab="JPEG-LS lossless (dcmcjpls)" ;;
+        esac
+        echo "| 7 | DICOM 2500×3000 12-bit CR, $lab, decoded + resized to 224, 1 thread, wall (CPU) ms vs scoring one image (4a) ms | $(f 1 "$(val dicom_$k total_ms)") ($(f 1 "$(val dicom_$k cpu_ms)")) | (score) $SCORE_MS | $(ratio "$SCORE_MS" "$(val dicom_$k total_ms)") | $(target "≤ ½ of scoring (#13)" "$(q "$(val dicom_$k total_ms)" "$SCORE_MS")" le 0.5) |"
+    done
     echo
     if [ "$ALT" = 1 ]; then
         echo "Rows marked ′ repeat rows 1, 3a and 4a with \`$ALT_ENV\` for both programs (idle OpenMP threads sleep at"
@@ -354,6 +375,23 @@ TMP="$RESULTS.tmp.$$"
         esac
         echo "| $lab | $(f 2 "$(val $k score_s)") | $(f 2 "$(val $k images_per_s)") | $(f 0 "$(val $k model_rss_mb)") | $(f 0 "$(val $k work_peak_rss_mb)") | $(f 0 "$(val $k peak_rss_mb)") |"
     done
+    echo
+    echo "### 4b. Heat maps (\`ppad explain\`)"
+    echo
+    echo "Seconds per image, median of $(val explain_ppad reps) passes over $(val explain_ppad images) random images (bench/explain.c, the four"
+    echo "measurements interleaved): scoring one image (5 positions, one batch of 5, as \`ppad predict IMAGE\`), scoring"
+    echo "them all at once, and one explanation (5 positions as one batch: forward with activations saved, then the"
+    echo "image-tower backward with taps; no text backward). Issue target: explanation <= 1.5x scoring that image."
+    echo "Relevance needs dz/dA in every block, so its backward runs through all 12 blocks (dX only: about the forward's"
+    echo "FLOPs), a floor of about 2x; Grad-CAM's backward ends in the last block (its qkv input gradient, ~1/48 of"
+    echo "the forward)."
+    echo
+    echo "| | s/image | x scoring one image | x chunked scoring |"
+    echo "|---|---:|---:|---:|"
+    echo "| scoring, one image | $(f 3 "$(val explain_ppad score_one_s)") | 1 | |"
+    echo "| scoring, chunked | $(f 3 "$(val explain_ppad score_chunk_s)") | | 1 |"
+    echo "| relevance | $(f 3 "$(val explain_ppad relevance_s)") | $(f 2 "$(val explain_ppad relevance_ratio)") | $(f 2 "$(val explain_ppad relevance_ratio_chunk)") |"
+    echo "| gradcam | $(f 3 "$(val explain_ppad gradcam_s)") | $(f 2 "$(val explain_ppad gradcam_ratio)") | $(f 2 "$(val explain_ppad gradcam_ratio_chunk)") |"
     echo
     echo "### 5. Utilisation"
     echo

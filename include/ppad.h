@@ -33,6 +33,9 @@ typedef struct ppad_model_info {
     long long params_in_place;     /* of n_params, read in place from the mapped file (token embedding) */
     float logit_scale;             /* log scale; logits use exp() of it */
     double load_seconds;
+    char arch[128];                /* "CLIP ViT-B/32" only when every number matches it, else what was inferred */
+    unsigned long long fingerprint; /* FNV-1a 64 of the tensors' names, dtypes, shapes, strides, offsets and
+                                       the zip entries' CRC-32s: what prompt files record as their backbone */
 } ppad_model_info;
 
 /* Loads a CLIP ViT state dict (torch.save zip format; fp32/fp16/bf16 tensors,
@@ -71,11 +74,26 @@ int ppad_embed_texts(const ppad_model *m, const ppad_vocab *vocab, float *feat, 
 typedef struct ppad_params ppad_prompts; /* opaque */
 typedef struct dataset ppad_dataset;     /* opaque: an opened image folder or CSV */
 
-/* Fresh prompts sized for m: ctx ~ N(0, 0.02^2), image prompt ~ N(0, 0.02^2) * 10. */
+/* Fresh prompts sized for m: ctx ~ N(0, 0.02^2), image prompt ~ N(0, 0.02^2) * 10
+ * (provenance: made on m, seed). */
 int  ppad_prompts_init(ppad_prompts **out, const ppad_model *m, unsigned long long seed, ppad_err *err);
-/* A prompt file (released PPAD layout or ppad's own; fp16/bf16/fp32), checked against m. */
+/* A prompt file (released PPAD layout or ppad's own; fp16/bf16/fp32), checked against m.
+ * Files ppad writes carry their provenance (a top-level 'ppad_provenance' dict of strings:
+ * ppad version, origin, the backbone's path and fingerprint, training configuration, seed);
+ * when its backbone fingerprint differs from m's, ppad_prompts_load prints one warning
+ * line on stderr naming both files and loads them. Released files (no provenance) load
+ * silently. */
 int  ppad_prompts_load(ppad_prompts **out, const ppad_model *m, const char *path, ppad_err *err);
-/* Writes fp32 in the released layout, atomically (never a partial file). */
+/* The same with flags: PPAD_PROMPTS_STRICT refuses prompts made on another backbone
+ * (-1, err says why); PPAD_PROMPTS_QUIET prints nothing and returns 1 with the warning
+ * in err (the prompts are loaded). Returns 0, 1 or -1. */
+#define PPAD_PROMPTS_STRICT 1u
+#define PPAD_PROMPTS_QUIET 2u
+int  ppad_prompts_load_flags(ppad_prompts **out, const ppad_model *m, const char *path, unsigned flags,
+                             ppad_err *err);
+/* Writes fp32 in the released layout plus the provenance dict (ppad_prompts_init and
+ * ppad_train_prompts record it; loaded prompts keep their file's), atomically (never a
+ * partial file); prompts holding NaN or infinity are refused. */
 int  ppad_prompts_save(const ppad_prompts *p, const char *path, ppad_err *err);
 void ppad_prompts_free(ppad_prompts *p);
 
@@ -109,6 +127,17 @@ int  ppad_train_prompts(const ppad_model *m, ppad_prompts *p, const ppad_dataset
  * fused (n) the anomaly score. */
 int  ppad_score_files(const ppad_model *m, const ppad_prompts *p, const char *const *paths, int n, double *probs,
                       double *fused, ppad_err *err);
+
+/* Heat maps (spec section 10) of image files: for each image and position
+ * (left, right, upper, lower, whole) the raw 7x7 map, row-major, of where the
+ * model looks for "abnormal" (z_k = logit_abnormal - logit_normal):
+ * PPAD_EXPLAIN_RELEVANCE (Chefer et al. 2021, gradient-weighted attention) or
+ * PPAD_EXPLAIN_GRADCAM (on the last vision block's ln_1). maps (n, 5, 49);
+ * probs (n, 5) and fused (n) may be NULL (the explanation's own forward pass). */
+#define PPAD_EXPLAIN_RELEVANCE 0
+#define PPAD_EXPLAIN_GRADCAM   1
+int  ppad_explain_files(const ppad_model *m, const ppad_prompts *p, const char *const *paths, int n, int method,
+                        float *maps, double *probs, double *fused, ppad_err *err);
 
 typedef struct ppad_metrics {
     double acc, auc, f1, ap;  /* fractions in [0, 1] */

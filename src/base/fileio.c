@@ -12,26 +12,100 @@
 
 #include "base/error.h"
 
+/* Regular files are read whole; pipes and character devices (size unknown)
+ * are read in chunks; folders and other kinds of file are refused by name. */
+static int check_mode(const struct stat *st, const char *path, ppad_err *err) {
+    if (S_ISDIR(st->st_mode)) return ppad_fail(err, "%s: is a folder, not a file", path);
+    if (S_ISREG(st->st_mode) || S_ISFIFO(st->st_mode) || S_ISCHR(st->st_mode)) return 0;
+    return ppad_fail(err, "%s: not a regular file", path);
+}
+
+int file_check_input(const char *path, ppad_err *err) {
+    struct stat st;
+    if (stat(path, &st) != 0) return ppad_fail(err, "%s: cannot open: %s", path, strerror(errno));
+    return check_mode(&st, path, err);
+}
+
+int file_fail_not_regular(const char *path, ppad_err *err) {
+    if (file_check_input(path, err) == 0) return ppad_fail(err, "%s: not a regular file", path);
+    return -1;
+}
+
+/* Reads fp to its end in growing chunks (a pipe: no size known in advance). */
+static int read_stream(FILE *fp, unsigned char **data, size_t *size, const char *path, ppad_err *err) {
+    size_t cap = 1u << 16, n = 0;
+    unsigned char *buf = ppad_malloc(cap + 1, err);
+    if (!buf) return ppad_fail_prefix(err, path);
+    for (;;) {
+        if (n == cap) {
+            if (cap >= FILEIO_MAX_READ) {
+                free(buf);
+                return ppad_fail(err, "%s: larger than %llu MiB; refused", path,
+                                 (unsigned long long)(FILEIO_MAX_READ >> 20));
+            }
+            unsigned char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                return ppad_fail(err, "%s: out of memory reading it", path);
+            }
+            buf = nb, cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0) {
+            if (ferror(fp)) {
+                int e = errno;
+                free(buf);
+                return ppad_fail(err, "%s: read error: %s", path, strerror(e));
+            }
+            break;
+        }
+    }
+    buf[n] = 0;
+    *data = buf;
+    *size = n;
+    return 0;
+}
+
 int file_read_all(unsigned char **data, size_t *size, const char *path, ppad_err *err) {
     *data = NULL;
     *size = 0;
     FILE *fp = fopen(path, "rb");
     if (!fp) return ppad_fail(err, "%s: cannot open: %s", path, strerror(errno));
-    if (fseek(fp, 0, SEEK_END) != 0) { fclose(fp); return ppad_fail(err, "%s: cannot seek", path); }
-    long n = ftell(fp);
-    if (n < 0) { fclose(fp); return ppad_fail(err, "%s: cannot determine size", path); }
-    rewind(fp);
-    unsigned char *buf = ppad_malloc((size_t)n + 1, err);
+    struct stat st;
+    if (fstat(fileno(fp), &st) != 0) {
+        int e = errno;
+        fclose(fp);
+        return ppad_fail(err, "%s: cannot open: %s", path, strerror(e));
+    }
+    if (check_mode(&st, path, err) != 0) {
+        fclose(fp);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        int rc = read_stream(fp, data, size, path, err);
+        fclose(fp);
+        return rc;
+    }
+    if ((unsigned long long)st.st_size > FILEIO_MAX_READ) {
+        fclose(fp);
+        return ppad_fail(err, "%s: larger than %llu MiB; refused", path, (unsigned long long)(FILEIO_MAX_READ >> 20));
+    }
+    size_t n = (size_t)st.st_size;
+    unsigned char *buf = ppad_malloc(n + 1, err);
     if (!buf) { fclose(fp); return ppad_fail_prefix(err, path); }
-    if (n > 0 && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+    size_t got = n ? fread(buf, 1, n, fp) : 0;
+    if (got != n) {
+        int e = ferror(fp) ? errno : 0;
         free(buf);
         fclose(fp);
-        return ppad_fail(err, "%s: read error", path);
+        if (e) return ppad_fail(err, "%s: read error: %s", path, strerror(e));
+        return ppad_fail(err, "%s: truncated while being read (%zu of %zu bytes)", path, got, n);
     }
     fclose(fp);
     buf[n] = 0;
     *data = buf;
-    *size = (size_t)n;
+    *size = n;
     return 0;
 }
 

@@ -7,8 +7,19 @@
 #include <stdio.h>
 #include "ppad.h"
 
-/* Reads a whole file into a malloc'd buffer (NUL-terminated for convenience). */
+/* Reads a whole file into a malloc'd buffer (NUL-terminated for convenience).
+ * A folder is refused as "is a folder", sockets and block devices as "not a
+ * regular file"; pipes and character devices are read in chunks. Files larger
+ * than FILEIO_MAX_READ are refused. Every error names path and the reason. */
+#define FILEIO_MAX_READ (4ull << 30)
 int file_read_all(unsigned char **data, size_t *size, const char *path, ppad_err *err);
+/* The same checks without reading: 0 when path can be opened as file_read_all
+ * would (for readers that open files themselves: gzip, zip, line lists). */
+int file_check_input(const char *path, ppad_err *err);
+/* Sets err to why path is not a regular file ("PATH: cannot open: No such file
+ * or directory", "PATH: is a folder, not a file", "PATH: not a regular file");
+ * returns -1. For callers that found !file_exists(path). */
+int file_fail_not_regular(const char *path, ppad_err *err);
 
 /* Atomic write: open "<path>.tmp.<pid>" for writing; commit renames it over path,
  * abort removes it. */

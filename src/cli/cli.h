@@ -30,6 +30,8 @@ int cmd_phantom(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_info_image(int argc, char **argv); /* DICOM (issue 13) */
+int cmd_explain(int argc, char **argv);
 
 /* Prints "ppad: <msg>" as one line on stderr and returns 1. */
 int cli_error(const ppad_err *err);
@@ -133,12 +135,14 @@ int  cli_inputs_gather(cli_inputs *in, const cli_list *args, const char *list, p
 void cli_inputs_free(cli_inputs *in);
 
 /* The options every PPAD verb shares: --weights, --vocab, --precision, --classes,
- * --positions, --no-image-prompt. */
+ * --positions, --no-image-prompt, --strict (prompts made on another backbone are
+ * refused instead of warned about). */
 #define CLI_SESSION_OPTS(so)                                                                  \
     OPT("--weights", OPT_IN, &(so).weights, .required = 1), OPT("--vocab", OPT_IN, &(so).vocab),   \
     OPT("--precision", OPT_CHOICE, &(so).precision, .choices = "fp32|bf16"),                      \
     OPT("--classes", OPT_STR, &(so).classes), OPT("--positions", OPT_STR, &(so).positions),         \
-    OPT("--no-image-prompt", OPT_FLAG, &(so).no_image_prompt)
+    OPT("--no-image-prompt", OPT_FLAG, &(so).no_image_prompt),                                    \
+    OPT("--strict", OPT_FLAG, &(so).strict)
 
 /* How images become 8-bit gray, for every verb that reads images (image_args.c):
  * --png16 MODE (16-bit PNG mapping), --dicom-voi auto|none (apply the file's
@@ -172,7 +176,11 @@ typedef struct cli_session_opts {
     int micro;           /* image micro-batch (0: default 16) */
     int no_image_prompt; /* 1: ablation without the image prompt */
     int precision;       /* 0 fp32, 1 bf16: reduced-precision image-tower products */
+    int strict;          /* 1: refuse prompts whose provenance names another backbone */
 } cli_session_opts;
+/* Prompts from path meeting model m: a warning line on stderr when their
+ * provenance names another backbone, or (strict) an error. 0 or -1. */
+int cli_check_backbone(const ppad_params *p, const ppad_model *m, const char *path, int strict, ppad_err *err);
 typedef struct cli_session {
     ppad_model *m;
     ppad_vocab *vocab;
@@ -223,6 +231,50 @@ int  cli_report_write(const cli_report *r, report_input *in, const dataset *d, c
 /* "ppad VERB ARGS..." (shell-quoted where needed) into buf, for a report's
  * "command" setting; call it before cli_parse, which reorders argv. */
 void cli_command_line(char *buf, size_t size, int argc, char **argv, const char *verb);
+
+/* ---- heat maps: explain, predict --heatmaps, the report gallery (heatmaps_cli.c) ---- */
+/* An image at its original size (orig) and as the model's input pixels (3, S, S). */
+int  cli_explain_load(gray8 *orig, float *pixels, const char *path, const image_opts *opts, int S, ppad_err *err);
+/* Fails (naming path) when the score or a map is not a finite number. */
+int  cli_explain_check(const char *path, const explain_result *r, ppad_err *err);
+/* The --raw rows of one image: path,position,method,m0,...,m48. */
+void cli_explain_raw_rows(FILE *f, const char *path, const explain_result *r, int method);
+/* The --out / --heatmaps folder: DIR/NAME_overlay.png, DIR/NAME_panel.png per
+ * image (NAME from the image's file name, made unique) and DIR/index.csv
+ * (path,overlay,panel,score,verdict,p_left,...,p_whole,method), written last. */
+typedef struct cli_heatmaps {
+    int on, made_dir;
+    const char *dir;
+    int method;
+    double threshold;
+    size_t n;
+    char **stem;      /* (n) file name stems */
+    char **written;   /* files written so far (removed by cli_heatmaps_discard) */
+    size_t n_written;
+    char *index;      /* the index rows so far */
+    size_t index_len, index_cap;
+} cli_heatmaps;
+/* dir NULL: off. Checks every file it will write (cli_check_output); returns
+ * 0, or the verb's exit status (2: an output names an input, 1) with err. */
+int  cli_heatmaps_prepare(cli_heatmaps *h, const cli_ctx *cx, const char *dir, const cli_inputs *in, int method,
+                          double threshold, ppad_err *err);
+/* Draws and writes input i's pictures; its index row gets probs/fused. */
+int  cli_heatmaps_add(cli_heatmaps *h, size_t i, const char *path, const gray8 *orig, const explain_result *r,
+                      const double *probs, double fused, ppad_err *err);
+int  cli_heatmaps_finish(cli_heatmaps *h, ppad_err *err); /* writes DIR/index.csv */
+void cli_heatmaps_discard(cli_heatmaps *h);               /* removes the pictures written (a failed run) */
+void cli_heatmaps_free(cli_heatmaps *h);
+/* report_visual_fn for test/train --report: explains the gallery's images of
+ * d with the session's model and prompts p. */
+typedef struct cli_visuals {
+    cli_session *s;
+    const ppad_params *p;
+    const dataset *d;
+    int method;
+    double threshold;
+} cli_visuals;
+int  cli_report_visuals(void *ctx, report_visual *out, const char *const *paths, int n, ppad_err *err);
+/* ---- end heat maps ---- */
 
 /* The scores CSV (probs may be NULL: empty p_* fields). */
 int cli_write_scores(const char *path, const dataset *d, const double *fused, const double *probs, ppad_err *err);

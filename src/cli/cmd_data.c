@@ -29,14 +29,18 @@ static const char *DATA_HELP =
     "                             (0 normal, 1 abnormal), optionally split (train or\n"
     "                             test; without it every row is a test row); relative\n"
     "                             paths start at the CSV's folder\n"
-    "                 Class folders list *.png, *.jpg, *.jpeg (any case), hidden\n"
-    "                 files skipped, sorted by name.\n"
+    "                 Class folders list *.png, *.jpg, *.jpeg, *.dcm, *.dicom (any\n"
+    "                 case) and DICOM files without an extension, hidden files\n"
+    "                 skipped, sorted by name.\n"
     "  --show K       paths shown per class (default 3)\n"
     "  --list         print every image as CSV 'split,label,path' instead of the summary\n"
     "                 (paths quoted where CSV needs it)\n"
     "  --check        also decode every image as the model loads it; every file that\n"
-    "                 fails is reported (one line each), then the count, exit status 1\n"
-    "Images load as 8-bit gray (16-bit PNG samples keep their high byte), resized\n"
+    "                 fails is reported (one line each), then the count, exit status 1;\n"
+    "                 what each DICOM file held is printed ('dicom: PATH: modality,\n"
+    "                 photometric, bits, rescale, window, transfer syntax, size') and\n"
+    "                 the images per format are counted\n"
+    "Images load as 8-bit gray (16-bit gray PNGs as --png16 says: sBIT, else high byte), resized\n"
     "to 224x224 with Pillow's bicubic filter; VinDr images go to 256x256 first.\n";
 
 static void show_class(const char *title, const dataset_item *items, size_t n, int label, long k) {
@@ -55,25 +59,48 @@ static int cmp_bad(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Decodes every image as the model loads it. Every failure is printed (one line
- * each, in list order) after the pass; returns how many failed, or -1 (err) if
- * the failures could not even be recorded. */
-static long check_all(const dataset *d, int quiet, ppad_err *err) {
+/* Images per format, as the decoders name them (PNG, JPEG, DICOM). */
+#define N_FORMATS 8
+typedef struct format_count { char name[16]; long n; } format_count;
+
+static void count_format(format_count *fc, const char *name) {
+    for (int k = 0; k < N_FORMATS; k++) {
+        if (!fc[k].name[0]) snprintf(fc[k].name, sizeof fc[k].name, "%s", name);
+        if (!strcmp(fc[k].name, name)) {
+            fc[k].n++;
+            return;
+        }
+    }
+}
+
+/* Decodes every image as the model loads it. What each DICOM file held is
+ * printed on stdout as it is read, in list order ("dicom: PATH: ..."); every
+ * failure is printed (one line each, in list order) after the pass; returns
+ * how many failed, or -1 (err) if the failures could not even be recorded. */
+static long check_all(const dataset *d, int quiet, format_count *fc, ppad_err *err) {
     long n_train = (long)d->n_train, total = n_train + (long)d->n_test;
     bad_file *bad = NULL;
     long n_bad = 0, cap = 0, lost = 0;
     ppad_progress pg;
     progress_begin(&pg, "check", total, quiet || total < 200);
     long done = 0;
-    #pragma omp parallel for schedule(dynamic, 8)
+    #pragma omp parallel for schedule(dynamic, 1) ordered /* chunks of 1: in-order printing does not serialise */
     for (long i = 0; i < total; i++) {
         const dataset_item *it = i < n_train ? &d->train[i] : &d->test[i - n_train];
         gray8 g;
+        image_info info;
         ppad_err e = {{0}};
-        int rc = dataset_load_image(&g, d, it->path, &e);
+        int rc = dataset_load_image_info(&g, &info, d, it->path, &e);
         if (!rc) gray8_free(&g);
+        #pragma omp ordered
+        if (!rc && !strcmp(info.format, "DICOM")) {
+            printf("dicom: ");
+            cli_csv_field(stdout, it->path);
+            printf(": %s\n", info.detail);
+        }
         #pragma omp critical(data_check)
         {
+            if (!rc) count_format(fc, info.format);
             if (rc) {
                 if (n_bad == cap) {
                     long nc = cap ? 2 * cap : 16;
@@ -88,7 +115,7 @@ static long check_all(const dataset *d, int quiet, ppad_err *err) {
     }
     if (n_bad && pg.tty && !pg.quiet) fputc('\n', stderr); /* end the bar's line before the list */
     else progress_end(&pg, NULL);
-    qsort(bad, (size_t)n_bad, sizeof *bad, cmp_bad);
+    if (n_bad) qsort(bad, (size_t)n_bad, sizeof *bad, cmp_bad); /* never qsort(NULL, 0): UBSan */
     for (long k = 0; k < n_bad; k++) cli_error(&bad[k].e);
     free(bad);
     if (lost) return ppad_fail(err, "out of memory recording the undecodable images");
@@ -126,7 +153,8 @@ int cmd_data(int argc, char **argv) {
     if (dataset_open(&d, root, layout, &err)) return cli_error(&err);
     d.img = io;
     int rc = 0;
-    long n_bad = check ? check_all(&d, cx.quiet, &err) : 0;
+    format_count fc[N_FORMATS] = {{{0}, 0}};
+    long n_bad = check ? check_all(&d, cx.quiet, fc, &err) : 0;
     if (n_bad < 0) {
         dataset_free(&d);
         return cli_error(&err);
@@ -149,7 +177,11 @@ int cmd_data(int argc, char **argv) {
         printf("test normal: %zu\n", dataset_count_test(&d, 0));
         printf("test abnormal: %zu\n", dataset_count_test(&d, 1));
         if (d.layout == DATASET_VINDR) printf("train unlabeled (not used): %zu\n", d.n_unlabeled);
-        if (check) printf("checked: %zu images decode\n", d.n_train + d.n_test);
+        if (check) {
+            printf("checked: %zu images decode (", d.n_train + d.n_test);
+            for (int k = 0; k < N_FORMATS && fc[k].name[0]; k++) printf("%s%s %ld", k ? ", " : "", fc[k].name, fc[k].n);
+            printf(")\n");
+        }
         show_class("train normal", d.train, d.n_train, -1, show);
         show_class("test normal", d.test, d.n_test, 0, show);
         show_class("test abnormal", d.test, d.n_test, 1, show);

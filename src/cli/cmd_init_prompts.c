@@ -15,7 +15,7 @@ static const char *HELP =
     "Widths come from --weights if given (only the file's header is read), else ViT-B/32's 512 / 768.\n";
 
 /* Reads the widths from a checkpoint's tensor shapes without loading any data. */
-static int widths_from(const char *path, int *wt, int *wv, int *np, ppad_err *err) {
+static int widths_from(const char *path, int *wt, int *wv, int *np, uint64_t *fp, ppad_err *err) {
     pt_file *f;
     if (pt_open(&f, path, err) != 0) return -1;
     int rc = 0;
@@ -36,6 +36,7 @@ static int widths_from(const char *path, int *wt, int *wv, int *np, ppad_err *er
         *wt = (int)lnf->shape[0];
         *wv = (int)conv->shape[0];
         *np = (int)pos->shape[0] - 1;
+        *fp = pt_fingerprint(f);
     }
     pt_close(f);
     return rc;
@@ -55,10 +56,12 @@ int cmd_init_prompts(int argc, char **argv) {
     int status;
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
     int wt = 512, wv = 768, np = 49;
-    if (weights && widths_from(weights, &wt, &wv, &np, &err) != 0) return cli_error(&err);
+    uint64_t fp = 0;
+    if (weights && widths_from(weights, &wt, &wv, &np, &fp, &err) != 0) return cli_error(&err);
     ppad_params p;
     if (params_alloc(&p, PPAD_NCTX, wt, np, wv, &err) != 0) return cli_error(&err);
     params_init_random(&p, (uint64_t)seed);
+    if (weights) prov_set(&p.prov, weights, fp, "init", NULL, (unsigned long long)seed); /* as ppad_prompts_init */
     int rc = params_save(&p, out, &err);
     params_free(&p);
     return rc ? cli_error(&err) : 0;

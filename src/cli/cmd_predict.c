@@ -20,6 +20,7 @@ static const char *HELP =
     "A random or untrained backbone gives meaningless scores: this is a research tool, not a diagnosis.\n\n"
     "  --weights W         CheXzero CLIP checkpoint (.pt)\n"
     "  --prompts P         trained prompts (.pt from ppad train, or a released PPAD file)\n"
+    "  --strict            refuse prompts whose provenance names another backbone (default: a warning)\n"
     "  IMAGE|FOLDER        image files (PNG, JPEG), or folders standing for the images in them\n"
     "  --list FILE         also the images listed in FILE, one path per line (relative paths start at\n"
     "                      FILE's folder; '#' comments); '-' reads the list from standard input\n"
@@ -31,13 +32,36 @@ static const char *HELP =
     "  --classes A,B / --positions ... / --vocab V   prompt names (see ppad step --help)\n"
     "  --precision P       fp32 (default) or bf16: image tower matrix products in bfloat16 (AVX512-BF16,\n"
     "                      fp32 accumulation; falls back to fp32 on CPUs without it); ~2x faster\n"
+    "  --heatmaps DIR      also the heat maps of every scored image, as ppad explain --out DIR writes them\n"
+    "                      (NAME_overlay.png, NAME_panel.png, DIR/index.csv with these scores), with the\n"
+    "                      model already loaded; about doubles the time with relevance (see ppad explain --help)\n"
+    "  --heatmap-method M  relevance (default) or gradcam\n"
     "A score that is not a finite number (broken prompts or backbone) is an error, never a verdict.\n";
 
 typedef struct predict_ctx {
     const cli_inputs *in;
     double threshold;
     long n_bad;
+    /* --heatmaps */
+    cli_heatmaps *hm;
+    ppad_explainer *x;
+    const ppad_params *p;
+    float *pixels; /* (3, S, S) */
+    int S;
 } predict_ctx;
+
+/* The heat maps of scored image i (its index row gets predict's own numbers). */
+static int heatmaps_row(predict_ctx *c, int i, const double *probs, double fused, ppad_err *why) {
+    const char *path = c->in->paths[i];
+    gray8 orig = {0};
+    explain_result r;
+    int rc = -1;
+    if (cli_explain_load(&orig, c->pixels, path, NULL, c->S, why) == 0 && explain_image(c->x, c->p, c->pixels, &r, why) == 0 &&
+        cli_explain_check(path, &r, why) == 0)
+        rc = cli_heatmaps_add(c->hm, (size_t)i, path, &orig, &r, probs, fused, why);
+    gray8_free(&orig);
+    return rc;
+}
 
 static int print_row(void *vctx, int i, const double *probs, double fused, const ppad_err *bad, ppad_err *err) {
     predict_ctx *c = vctx;
@@ -50,6 +74,13 @@ static int print_row(void *vctx, int i, const double *probs, double fused, const
             *err = why;
             return -1;
         }
+    }
+    if (!bad && c->hm->on && heatmaps_row(c, i, probs, fused, &why) != 0) {
+        if (c->n_bad < 0) {
+            *err = why;
+            return -1;
+        }
+        bad = &why;
     }
     if (bad) {
         cli_error(bad);
@@ -69,7 +100,8 @@ int cmd_predict(int argc, char **argv) {
     cli_session_opts so = {0};
     double threshold = 0.5;
     int no_position = 0, on_error = 0;
-    const char *list = NULL;
+    const char *list = NULL, *heatmaps = NULL;
+    int heatmap_method = 0;
     cli_list args = {0};
     cli_image_args ia = {0};
     image_opts io;
@@ -82,6 +114,8 @@ int cmd_predict(int argc, char **argv) {
         OPT("--on-error", OPT_CHOICE, &on_error, .choices = "stop|skip"),
         OPT("--threshold", OPT_DBL, &threshold, .dmin = 0, .dmax = 1),
         OPT("--no-position", OPT_FLAG, &no_position),
+        OPT("--heatmaps", OPT_OUTDIR, &heatmaps),
+        OPT("--heatmap-method", OPT_CHOICE, &heatmap_method, .choices = "relevance|gradcam"),
         OPT_END};
     const cli_verb verb = {.name = "predict", .help = HELP, .opts = opts, .args = &args, .args_name = "IMAGE (or --list FILE)", .args_min = 0, .args_are_inputs = 1};
     cli_ctx cx;
@@ -89,16 +123,32 @@ int cmd_predict(int argc, char **argv) {
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
     if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     if (args.n == 0 && !list) return cli_usage("predict", "give at least one IMAGE, FOLDER or --list FILE");
+    if (no_position && heatmaps) return cli_usage("predict", "--heatmaps needs the five positions (not --no-position)");
     if (no_position) so.no_image_prompt = 1;
     cli_inputs in;
     if (cli_inputs_gather(&in, &args, list, &err) != 0) return cli_error(&err);
+    cli_heatmaps hm;
+    if ((status = cli_heatmaps_prepare(&hm, &cx, heatmaps, &in, heatmap_method, threshold, &err)) != 0) {
+        cli_inputs_free(&in);
+        return status == 2 ? cli_usage("predict", "%s", err.msg) : cli_error(&err);
+    }
     cli_session ss;
     int rc = 1;
     if (session_open(&ss, &so, &err) != 0) {
+        cli_heatmaps_discard(&hm);
+        cli_heatmaps_free(&hm);
         cli_inputs_free(&in);
         return cli_error(&err);
     }
-    predict_ctx pc = {&in, threshold, on_error ? 0 : -1};
+    predict_ctx pc = {&in, threshold, on_error ? 0 : -1, .hm = &hm, .p = &ss.p, .S = ss.m->cfg.image_size};
+    ppad_explainer x;
+    int have_x = 0;
+    if (hm.on) {
+        pc.pixels = ppad_aligned_alloc(sizeof(float) * 3 * (size_t)pc.S * pc.S, &err);
+        if (!pc.pixels || explain_init(&x, &ss.eng, heatmap_method, &err) != 0) goto done;
+        have_x = 1;
+        pc.x = &x;
+    }
     ppad_progress bar;
     progress_begin(&bar, "score", (long)in.n, cx.quiet || in.n < 64);
     printf("path,score,p_left,p_right,p_upper,p_lower,p_whole,verdict\n");
@@ -110,16 +160,25 @@ int cmd_predict(int argc, char **argv) {
         ppad_fail(&err, "cannot write the output");
         goto done;
     }
+    if (cli_heatmaps_finish(&hm, &err) != 0) goto done;
     if (pc.n_bad > 0) {
         ppad_fail(&err, "%ld of %zu images could not be scored (listed above)", pc.n_bad, in.n);
-        goto done;
+        rc = 1;
+        fflush(stdout);
+        cli_error(&err);
+        goto out;
     }
     rc = 0;
 done:
     if (rc) {
         fflush(stdout);
+        cli_heatmaps_discard(&hm);
         cli_error(&err);
     }
+out:
+    if (have_x) explain_free(&x);
+    free(pc.pixels);
+    cli_heatmaps_free(&hm);
     cli_inputs_free(&in);
     session_close(&ss);
     return rc;

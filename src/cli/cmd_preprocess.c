@@ -15,14 +15,15 @@
 static const char *PREPROCESS_HELP =
     "usage: ppad preprocess --image IN [--size N] [--out OUT.png] [--raw OUT.f32]\n"
     "\n"
-    "Decodes IN (PNG or JPEG, detected by content) to 8-bit gray as PIL's convert('L')\n"
-    "does, resizes it to N x N with Pillow's bicubic resampler, and writes:\n"
+    "Decodes IN (PNG, JPEG or DICOM, detected by content) to 8-bit gray as PIL's\n"
+    "convert('L') does (DICOM: spec section 11, see 'ppad info-image'), resizes it\n"
+    "to N x N with Pillow's bicubic resampler, and writes:\n"
     "  --out OUT.png   the resized 8-bit gray image (what the model sees)\n"
     "  --raw OUT.f32   the normalised model input: 3 x N x N float32, little-endian,\n"
     "                  channel-major, three identical channels\n"
     "At least one of --out and --raw is required.\n"
     "  --size N        target side in pixels (default 224); 0 keeps the decoded size\n"
-    "16-bit PNG samples are reduced to their high byte (see src/image/image.h).\n";
+    "16-bit grayscale PNGs become 8 bits as --png16 says (default: the sBIT chunk, else the high byte).\n";
 
 static int write_raw_f32(const char *path, const float *x, size_t n, ppad_err *err) {
     atomic_file af;

@@ -20,6 +20,7 @@ static const char *HELP =
     "are (no synthesis), preprocessed as PPAD does. A debugging aid and the verifiable core of training.\n\n"
     "  --weights W        CLIP checkpoint (.pt)\n"
     "  --prompts P        prompt file (.pt; released PPAD files or ppad's own)\n"
+    "  --strict           refuse prompts whose provenance names another backbone (default: a warning)\n"
     "  --batch CSV        the samples\n"
     "  --out P2.pt        where to write the updated prompts (fp32, atomically)\n"
     "  --lr X             learning rate (default 0.001)\n"
@@ -81,6 +82,7 @@ int cmd_step(int argc, char **argv) {
         image_normalize(pixels + (size_t)i * npx, &g);
         gray8_free(&g);
     }
+    prov_set(&pp->prov, m->path, m->fingerprint, "step", NULL, 0);
     double cur_lr = lr;
     for (long t = 0; t < steps; t++) {
         double loss;

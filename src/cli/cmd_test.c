@@ -13,6 +13,7 @@ static const char *HELP =
     "(scikit-learn definitions; abnormal iff score > threshold) with the counts.\n\n"
     "  --weights W         CheXzero CLIP checkpoint (.pt)\n"
     "  --prompts P         prompts (.pt)\n"
+    "  --strict            refuse prompts whose provenance names another backbone (default: a warning)\n"
     "  --data DIR          dataset folder (or CSV manifest with --layout csv)\n"
     "  --layout L          zhanglab | chexpert | vindr | csv (default: detected)\n"
     "  --scores OUT.csv    write path,label,score,p_left,p_right,p_upper,p_lower,p_whole per image\n"
@@ -86,6 +87,9 @@ int cmd_test(int argc, char **argv) {
         if (no_position) report_set(&in, "ablation", "--no-position (whole image only)");
         else if (so.no_image_prompt) report_set(&in, "ablation", "--no-image-prompt");
         report_set(&in, "command", "%s", cmdline);
+        /* heat maps of the gallery's images (relevance), with the model loaded here */
+        cli_visuals cv = {.s = &s, .p = &s.p, .d = &d, .method = EXPLAIN_RELEVANCE, .threshold = threshold};
+        if (!no_position) in.visuals = cli_report_visuals, in.visuals_ctx = &cv;
         rc = cli_report_write(&rep, &in, &d, fused, probs, &err);
     }
     free(fused), free(probs);

@@ -54,6 +54,7 @@ static const char *HELP =
     "                       per-run metrics (--runs), the settings and a sample of SAS/FPI lesions drawn\n"
     "                       with the run's synthesis settings\n"
     "  --init P.pt          start from these prompts instead of a fresh initialisation\n"
+    "  --strict             refuse --init prompts whose provenance names another backbone (default: a warning)\n"
     "  --no-position        ablation: whole-image prompts only, no image prompt (CoOp-style)\n"
     "  --no-image-prompt    ablation: positions, but no image prompt\n"
     "  --micro-batch M      images per image-tower pass (memory vs speed; default 16)\n"
@@ -344,6 +345,9 @@ int cmd_train(int argc, char **argv) {
         report_set(&in, "precision", "%s", so.precision ? "bf16" : "fp32");
         report_set(&in, "command", "%s", cmdline);
         if (report_add_training(&in, &extra, &to, &d, runs, &err) != 0) goto done;
+        /* heat maps of the gallery's images (relevance) with the last run's prompts */
+        cli_visuals cv = {.s = &s, .p = &s.p, .d = test, .method = EXPLAIN_RELEVANCE, .threshold = 0.5};
+        if (!to.no_position) in.visuals = cli_report_visuals, in.visuals_ctx = &cv;
         if (cli_report_write(&rep, &in, test, fused, probs, &err) != 0) goto done;
     }
     rc = 0;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "base/error.h"
+#include "base/fileio.h"
 #include "cli/cli.h"
 
 static int add(cli_inputs *in, char *path, ppad_err *err) {
@@ -48,6 +49,7 @@ static int add_arg(cli_inputs *in, const char *arg, ppad_err *err) {
  * relative paths start at the list's folder (standard input: the current one). */
 static int add_list(cli_inputs *in, const char *list, ppad_err *err) {
     int from_stdin = !strcmp(list, "-");
+    if (!from_stdin && file_check_input(list, err) != 0) return -1;
     FILE *f = from_stdin ? stdin : fopen(list, "r");
     if (!f) return ppad_fail(err, "%s: cannot open the list: %s", list, strerror(errno));
     const char *slash = from_stdin ? NULL : strrchr(list, '/');

@@ -21,12 +21,14 @@ static const verb VERBS[] = {
     {"test", cmd_test, "ACC, AUC, F1, AP of trained prompts on a dataset's test split"},
     {"zeroshot", cmd_zeroshot, "the CheXzero zero-shot baseline on a dataset's test split"},
     {"predict", cmd_predict, "score chest X-rays with trained prompts (CSV)"},
+    {"explain", cmd_explain, "heat maps of where the model looks (relevance or Grad-CAM): PNGs, raw maps"},
     {"step", cmd_step, "one exact SGD step of PPAD's prompts on a given batch"},
     {"preprocess", cmd_preprocess, "decode + resize an image as the model sees it (PNG and/or raw floats)"},
     {"synth", cmd_synth, "synthesise an anomaly (SAS or FPI) in an image, or a contact sheet of examples"},
     {"phantom", cmd_phantom, "write synthetic chest X-rays (normal, pneumonia-like) as a ZhangLab tree"},
     {"data", cmd_data, "open a dataset (zhanglab, chexpert, vindr, csv) and summarise or list it"},
     {"metrics", cmd_metrics, "ACC, AUC, F1 and AP (scikit-learn definitions) of a label,score CSV"},
+    {"info-image", cmd_info_image, "what was read from image files (DICOM: modality, window, transfer syntax...)"},
     {"report", cmd_report, "an HTML page (and JSON) of an evaluation: metrics with CIs, curves, gallery"},
 };
 

@@ -14,6 +14,14 @@ int cli_apply_precision(ppad_model *m, int precision, ppad_err *err) {
     return 0;
 }
 
+int cli_check_backbone(const ppad_params *p, const ppad_model *m, const char *path, int strict, ppad_err *err) {
+    ppad_err why;
+    if (!prov_check_backbone(&p->prov, m, path, &why)) return 0;
+    if (strict) return ppad_fail(err, "%s (refused: --strict)", why.msg);
+    fprintf(stderr, "ppad: warning: %s (--strict refuses)\n", why.msg);
+    return 0;
+}
+
 int session_open(cli_session *s, const cli_session_opts *o, ppad_err *err) {
     memset(s, 0, sizeof *s);
     if (cli_names(&s->names, o->classes, o->positions, err) != 0) return -1;
@@ -22,6 +30,7 @@ int session_open(cli_session *s, const cli_session_opts *o, ppad_err *err) {
     if (o->prompts) {
         if (params_load(&s->p, o->prompts, err) != 0) goto fail;
         if (params_check_model(&s->p, s->m, o->prompts, err) != 0) goto fail;
+        if (cli_check_backbone(&s->p, s->m, o->prompts, o->strict, err) != 0) goto fail;
     } else {
         if (params_alloc(&s->p, PPAD_NCTX, s->m->cfg.text_width, s->m->cfg.n_patches, s->m->cfg.vision_width, err) != 0)
             goto fail;

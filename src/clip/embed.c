@@ -56,6 +56,8 @@ void ppad_model_describe(const ppad_model *m, ppad_model_info *in) {
     }
     in->logit_scale = m->logit_scale;
     in->load_seconds = m->load_seconds;
+    clip_arch_name(c, in->arch, sizeof in->arch);
+    in->fingerprint = m->fingerprint;
 }
 
 int ppad_vocab_load(ppad_vocab **out, const char *explicit_path, const char *weights_path, ppad_err *err) {

@@ -103,6 +103,12 @@ void attention_backward(float *dqkv,       /* (B, T, 3C) += */
  * written, so the buffer needs no zeroing. Used by the towers' backward. */
 void attention_backward_set(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T, int C,
                             int NH, int causal);
+/* The same, also writing datt (B, NH, T, T) = d loss / d att, the gradient at
+ * the probabilities (dO V^T; masked entries 0), when datt is not NULL. With
+ * dqkv NULL only datt is computed (explanations need no input gradient below
+ * the lowest block). */
+void attention_backward_probs(float *dqkv, float *datt, const float *dout, const float *qkv, const float *att, int B,
+                              int T, int C, int NH, int causal);
 
 /* The same for ONE query row per sequence (the only row a tower's last layer
  * needs: the class token, or the text's EOT): query qrow[b] of sequence b.
@@ -118,6 +124,10 @@ void attention_backward_rows(float *dqkv,       /* (B, T, 3C) += (q rows qrow on
                              const float *att,  /* (B, NH, T) */
                              const int *qrow,   /* (B) */
                              int B, int T, int C, int NH, int causal);
+/* The same, also writing datt (B, NH, T) = d loss / d att of the selected rows
+ * (entries after a causal row's end 0) when not NULL; dqkv may be NULL. */
+void attention_backward_rows_probs(float *dqkv, float *datt, const float *dout, const float *qkv, const float *att,
+                                   const int *qrow, int B, int T, int C, int NH, int causal);
 
 /* ---- residual: out = a + b (out may alias a) ---- */
 void residual_forward(float *out, const float *a, const float *b, size_t N);

@@ -138,14 +138,28 @@ static void attend_one_backward(float *dbase, const float *base, const float *p,
     }
 }
 
+/* Zeroes the masked (j > i) entries of n (T, T) matrices: a masked
+ * probability is no variable, so its gradient is defined as 0. */
+static void mask_upper(float *m, int n, int T) {
+    for (int r = 0; r < n; r++)
+        for (int i = 0; i < T; i++)
+            for (int j = i + 1; j < T; j++) m[((size_t)r * T + i) * T + j] = 0;
+}
+
+/* dP for one query row of one head: datt[j] = dy . v_j for j < jmax, 0 after. */
+static void probs_grad_row(float *datt, const float *base, const float *dy, int jmax, int T, size_t C3, int C,
+                           size_t off, int hd) {
+    for (int j = 0; j < T; j++) datt[j] = j < jmax ? dot(dy, base + (size_t)j * C3 + 2 * C + off, hd) : 0.0f;
+}
+
 /* The backward as batched products: dV += P^T dO, dP = dO V^T,
  * dS = P * (dP - rowsum(P * dP)) * scale, dQ += dS K, dK += dS^T Q. */
 /* dqkv = the attention's input gradient as four batched products (dV = P^T dO,
  * dP = dO V^T, dS = softmax backward, dQ = dS K * scale, dK = dS^T Q * scale),
  * each writing its own third of every row. Returns -1 if oneDNN cannot run one
  * of them (then dqkv holds partial results and must be recomputed). */
-static int attention_backward_gemm(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T,
-                                   int C, int NH) {
+static int attention_backward_gemm(float *dqkv, float *datt, const float *dout, const float *qkv, const float *att,
+                                   int B, int T, int C, int NH, int causal) {
     const int64_t hd = C / NH, C3 = 3 * (int64_t)C;
     const float scale = 1.0f / sqrtf((float)hd);
     const int64_t xd[4] = {B, NH, T, hd}, xs[4] = {T * C3, hd, C3, 1};      /* Q, K, V and dQ, dK, dV */
@@ -153,11 +167,21 @@ static int attention_backward_gemm(float *dqkv, const float *dout, const float *
     const int64_t os[4] = {(int64_t)T * C, hd, C, 1};                        /* dO in (B, T, C) */
     const int64_t sd[4] = {B, NH, T, T}, ss[4] = {(int64_t)NH * T * T, (int64_t)T * T, T, 1};
     const int64_t sts[4] = {(int64_t)NH * T * T, (int64_t)T * T, 1, T};     /* P^T, dS^T */
-    float *dS = malloc(sizeof(float) * (size_t)B * NH * T * T);
+    const size_t nS = (size_t)B * NH * T * T;
+    if (!dqkv) { /* only dP = dO V^T, the gradient at the probabilities */
+        if (gemm_batched(datt, sd, ss, dout, xd, os, qkv + 2 * C, xtd, xts, 1.0f, 0) != 0) return -1;
+        if (causal) mask_upper(datt, B * NH, T);
+        return 0;
+    }
+    float *dS = malloc(sizeof(float) * nS);
     if (!dS) return -1;
     int rc = -1;
     if (gemm_batched(dqkv + 2 * C, xd, xs, att, sd, sts, dout, xd, os, 1.0f, 0) != 0) goto out;
     if (gemm_batched(dS, sd, ss, dout, xd, os, qkv + 2 * C, xtd, xts, 1.0f, 0) != 0) goto out;
+    if (datt) {
+        memcpy(datt, dS, sizeof(float) * nS);
+        if (causal) mask_upper(datt, B * NH, T);
+    }
     {
         const long rows = (long)B * NH * T;
 #pragma omp parallel for schedule(static)
@@ -194,13 +218,30 @@ static void attention_backward_loops(float *dqkv, const float *dout, const float
                                     i, causal ? i + 1 : T, C3, C, (size_t)h * hd, hd, scale);
 }
 
+void attention_backward_probs(float *dqkv, float *datt, const float *dout, const float *qkv, const float *att, int B,
+                              int T, int C, int NH, int causal) {
+    /* (masked probabilities are 0, so the causal case needs nothing special here) */
+    if (attention_backward_gemm(dqkv, datt, dout, qkv, att, B, T, C, NH, causal) == 0) return;
+    /* fallback: start again from zero (a failed product may have written part of dqkv) */
+    if (dqkv) {
+        memset(dqkv, 0, sizeof(float) * (size_t)B * T * 3 * C);
+        attention_backward_loops(dqkv, dout, qkv, att, B, T, C, NH, causal);
+    }
+    if (!datt) return;
+    const int hd = C / NH;
+    const size_t C3 = 3 * (size_t)C;
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < NH; h++)
+            for (int i = 0; i < T; i++)
+                probs_grad_row(datt + (((size_t)b * NH + h) * T + i) * T, qkv + (size_t)b * T * C3,
+                               dout + ((size_t)b * T + i) * C + h * hd, causal ? i + 1 : T, T, C3, C, (size_t)h * hd,
+                               hd);
+}
+
 void attention_backward_set(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T, int C,
                             int NH, int causal) {
-    /* (masked probabilities are 0, so the causal case needs nothing special here) */
-    if (attention_backward_gemm(dqkv, dout, qkv, att, B, T, C, NH) == 0) return;
-    /* fallback: start again from zero (a failed product may have written part of dqkv) */
-    memset(dqkv, 0, sizeof(float) * (size_t)B * T * 3 * C);
-    attention_backward_loops(dqkv, dout, qkv, att, B, T, C, NH, causal);
+    attention_backward_probs(dqkv, NULL, dout, qkv, att, B, T, C, NH, causal);
 }
 
 void attention_backward(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T, int C,
@@ -237,6 +278,11 @@ void l2norm_backward(float *dinp, const float *dout, const float *out, const flo
 
 void attention_backward_rows(float *dqkv, const float *dout, const float *qkv, const float *att, const int *qrow, int B,
                              int T, int C, int NH, int causal) {
+    attention_backward_rows_probs(dqkv, NULL, dout, qkv, att, qrow, B, T, C, NH, causal);
+}
+
+void attention_backward_rows_probs(float *dqkv, float *datt, const float *dout, const float *qkv, const float *att,
+                                   const int *qrow, int B, int T, int C, int NH, int causal) {
     const int hd = C / NH;
     const float scale = 1.0f / sqrtf((float)hd);
     const size_t C3 = 3 * (size_t)C;
@@ -244,10 +290,14 @@ void attention_backward_rows(float *dqkv, const float *dout, const float *qkv, c
     for (int b = 0; b < B; b++) {
         for (int h = 0; h < NH; h++) {
             const float *base = qkv + (size_t)b * T * C3;
-            float *dbase = dqkv + (size_t)b * T * C3;
+            float *dbase = dqkv ? dqkv + (size_t)b * T * C3 : NULL;
             const int i = qrow[b];
-            attend_one_backward(dbase, base, att + ((size_t)b * NH + h) * T, dout + (size_t)b * C + h * hd, i,
-                                causal ? i + 1 : T, C3, C, (size_t)h * hd, hd, scale);
+            const float *dy = dout + (size_t)b * C + h * hd;
+            if (datt) probs_grad_row(datt + ((size_t)b * NH + h) * T, base, dy, causal ? i + 1 : T, T, C3, C,
+                                     (size_t)h * hd, hd);
+            if (dqkv)
+                attend_one_backward(dbase, base, att + ((size_t)b * NH + h) * T, dy, i, causal ? i + 1 : T, C3, C,
+                                    (size_t)h * hd, hd, scale);
         }
     }
 }

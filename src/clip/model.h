@@ -74,9 +74,22 @@ typedef struct clip_model {
     long dtype_tensors[10];    /* per pt_dtype */
     long long dtype_params[10];
     double load_seconds;
+    uint64_t fingerprint;      /* pt_fingerprint of the checkpoint (prompt provenance) */
+    char path[512];            /* the checkpoint's path as given (truncated if longer) */
 } clip_model;
 
 int  clip_load(clip_model *m, const char *path, ppad_err *err);
+/* Limits on the inferred configuration (a checkpoint outside them is refused,
+ * naming the tensor). */
+#define CLIP_MAX_WIDTH 16384
+#define CLIP_MAX_PATCH 1024
+#define CLIP_MAX_GRID 1024
+#define CLIP_MAX_IMAGE 16384
+#define CLIP_MAX_CONTEXT 4096
+#define CLIP_MAX_VOCAB (1 << 22)
+/* "CLIP ViT-B/32" when every number is OpenAI's ViT-B/32 (likewise B/16,
+ * L/14), else "CLIP ViT (N layers, width W, patch P; text ...)". */
+void clip_arch_name(const clip_config *c, char *buf, size_t n);
 /* Writes a random-initialised checkpoint of configuration c with CheXzero's key
  * names and mixed fp16/fp32 layout (OpenAI CLIP's initialisation, logit scale 100).
  * embed_std > 0 overrides the std of the visual class and positional embeddings
@@ -94,6 +107,22 @@ void clip_free(clip_model *m);
  * NULL): a bf16 model stays bf16. Returns 1 if enabled, 0 if this CPU lacks
  * bf16 support (fp32 stays in use), -1 on error. */
 int  clip_enable_bf16(clip_model *m, ppad_err *err);
+
+/* ---- explanation taps ----
+ * Optional places where the backward pass leaves what heat maps need (the
+ * engine's own backward, no second one): every block's attention
+ * probabilities A and their gradient dA, and the last block's ln_1 output and
+ * its gradient. With the last-row shortcut (tfm_acts.sel) the last block's A
+ * and dA hold only rows sel[b] (the other rows are 0: they cannot change the
+ * output, so their gradient is 0). NULL pointers are skipped. */
+typedef struct tfm_taps {
+    int lowest;  /* lowest block whose taps are wanted; with dx NULL the backward stops there */
+    int L_att;   /* blocks att/datt hold (from block L - L_att up), 0: none */
+    float *att;  /* (L_att, B, NH, T, T) */
+    float *datt; /* (L_att, B, NH, T, T) */
+    float *ln1;  /* (B*T, W) the last block's ln_1 output */
+    float *dln1; /* (B*T, W) its gradient */
+} tfm_taps;
 
 /* ---- transformer stack activations ----
  * With save = 1 every layer's inputs needed by the backward pass are kept
@@ -120,6 +149,7 @@ typedef struct tfm_acts {
     float *x_out;    /* (B*T, W) residual stream leaving the last layer */
     float *work;     /* (work_n) the towers' backward workspace, kept between calls */
     size_t work_n;
+    tfm_taps *taps;  /* NULL, or where the backward leaves the explanation taps */
 } tfm_acts;
 
 int  tfm_acts_alloc(tfm_acts *a, int B, int T, int W, int NH, int L, int save, ppad_err *err);
@@ -128,7 +158,9 @@ void tfm_acts_free(tfm_acts *a);
  * ((B*T, W), or (B, W) with a->sel set). Uses B and T given here (must fit the allocation). */
 void tfm_forward(tfm_acts *a, const clip_layer *layers, const float *x, int B, int T, int causal);
 /* Input gradient: dx (B*T, W) += d loss / d x, given dout = d loss / d x_out (shaped
- * like x_out). Requires save = 1. dout is used as scratch and destroyed. */
+ * like x_out). Requires save = 1. dout is used as scratch and destroyed.
+ * dx NULL: no input gradient is wanted; the pass stops once the taps of block
+ * a->taps->lowest (0 without taps) are filled. */
 void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers, int causal, float *scratch);
 size_t tfm_backward_scratch_floats(const tfm_acts *a);
 /* A workspace of at least n floats owned by a (allocated on first use, grown
@@ -156,7 +188,8 @@ int  clip_embed_images(const clip_model *m, float *feat, const char *const *path
 int  clip_patch_embed(const clip_model *m, float *tokens, const float *pixels, int B, ppad_err *err);
 /* tokens (B, G*G, Wv) -> feat (B, E). B <= the allocation's B. */
 void clip_vision_forward(const clip_model *m, float *feat, const float *tokens, int B, clip_vision_acts *a);
-/* d feat (B, E) -> d tokens (B, G*G, Wv) (+=). Requires save. */
+/* d feat (B, E) -> d tokens (B, G*G, Wv) (+=). Requires save. dtokens NULL:
+ * only the taps (a->tfm.taps) are wanted. */
 int  clip_vision_backward(const clip_model *m, float *dtokens, const float *dfeat, int B, clip_vision_acts *a,
                           ppad_err *err);
 

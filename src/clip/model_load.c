@@ -125,6 +125,17 @@ static int count_layers(loader *ld, const char *tower) {
     return maxn + 1;
 }
 
+/* A dimension read from a tensor's shape must lie in [lo, hi] (refusing 0 and
+ * values no CLIP has, before any int arithmetic on them). */
+static int dim_ok(const loader *ld, const pt_tensor *t, int axis, const char *what, int64_t lo, int64_t hi,
+                  ppad_err *err) {
+    int64_t v = t->shape[axis];
+    if (v >= lo && v <= hi) return 0;
+    return ppad_fail(err, "%s: tensor '%s' gives %s %lld (dimension %d of its shape); expected %lld to %lld — "
+                     "an empty or damaged checkpoint?", ld->path, t->name, what, (long long)v, axis, (long long)lo,
+                     (long long)hi);
+}
+
 static int infer_config(loader *ld, clip_config *c, ppad_err *err) {
     const pt_tensor *conv = find(ld, "visual.conv1.weight");
     const pt_tensor *vpos = find(ld, "visual.positional_embedding");
@@ -140,6 +151,14 @@ static int infer_config(loader *ld, clip_config *c, ppad_err *err) {
         return ppad_fail(err, "%s: tensor '%svisual.conv1.weight' is not a (width, 3, P, P) convolution", ld->path, ld->prefix);
     if (vpos->ndim != 2 || tproj->ndim != 2 || pos->ndim != 2 || tok->ndim != 2 || lnf->ndim != 1)
         return ppad_fail(err, "%s: embedding tensors have unexpected ranks (not a CLIP ViT checkpoint?)", ld->path);
+    if (dim_ok(ld, conv, 0, "the image tower's width", 64, CLIP_MAX_WIDTH, err) ||
+        dim_ok(ld, conv, 3, "the patch size", 1, CLIP_MAX_PATCH, err) ||
+        dim_ok(ld, vpos, 0, "1 + the number of patches", 2, 1 + (int64_t)CLIP_MAX_GRID * CLIP_MAX_GRID, err) ||
+        dim_ok(ld, tproj, 1, "the embedding dimension", 1, CLIP_MAX_WIDTH, err) ||
+        dim_ok(ld, pos, 0, "the text context", 1, CLIP_MAX_CONTEXT, err) ||
+        dim_ok(ld, tok, 0, "the vocabulary size", 1, CLIP_MAX_VOCAB, err) ||
+        dim_ok(ld, lnf, 0, "the text tower's width", 64, CLIP_MAX_WIDTH, err))
+        return -1;
     c->vision_width = (int)conv->shape[0];
     c->patch = (int)conv->shape[3];
     int64_t np1 = vpos->shape[0] - 1;
@@ -148,6 +167,9 @@ static int infer_config(loader *ld, clip_config *c, ppad_err *err) {
     if (g < 1 || (int64_t)g * g != np1)
         return ppad_fail(err, "%s: visual.positional_embedding has %lld rows, not 1 + a square number", ld->path,
                          (long long)vpos->shape[0]);
+    if ((int64_t)g * c->patch > CLIP_MAX_IMAGE)
+        return ppad_fail(err, "%s: a %dx%d grid of %d-pixel patches makes %lld-pixel images; at most %d are supported",
+                         ld->path, g, g, c->patch, (long long)g * c->patch, CLIP_MAX_IMAGE);
     c->grid = g;
     c->n_patches = g * g;
     c->image_size = g * c->patch;
@@ -238,6 +260,8 @@ int clip_load(clip_model *m, const char *path, ppad_err *err) {
         }
     }
     m->n_mapped = ld.mapped;
+    m->fingerprint = pt_fingerprint(ld.f);
+    snprintf(m->path, sizeof m->path, "%s", path);
     if (ld.mapped) m->file = ld.f; /* the mapped tensors live as long as the model */
     else pt_close(ld.f);
     m->load_seconds = ppad_now() - t0;
@@ -313,4 +337,24 @@ int clip_eot_index(const int32_t *ids, int n) {
     for (int i = 1; i < n; i++)
         if (ids[i] > ids[best]) best = i;
     return best;
+}
+
+/* OpenAI's CLIP ViT configurations, named only when every number matches. */
+void clip_arch_name(const clip_config *c, char *buf, size_t n) {
+    static const struct { const char *name; int image, patch, vw, vl, ew, tw, tl, ctx, vocab; } known[] = {
+        {"ViT-B/32", 224, 32, 768, 12, 512, 512, 12, 77, 49408},
+        {"ViT-B/16", 224, 16, 768, 12, 512, 512, 12, 77, 49408},
+        {"ViT-L/14", 224, 14, 1024, 24, 768, 768, 12, 77, 49408},
+        {"ViT-L/14@336px", 336, 14, 1024, 24, 768, 768, 12, 77, 49408},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (c->image_size == known[i].image && c->patch == known[i].patch && c->vision_width == known[i].vw &&
+            c->vision_layers == known[i].vl && c->embed_dim == known[i].ew && c->text_width == known[i].tw &&
+            c->text_layers == known[i].tl && c->context == known[i].ctx && c->vocab == known[i].vocab) {
+            snprintf(buf, n, "CLIP %s", known[i].name);
+            return;
+        }
+    snprintf(buf, n, "CLIP ViT (%d layer%s, width %d, patch %d; text %d layer%s, width %d)", c->vision_layers,
+             c->vision_layers == 1 ? "" : "s", c->vision_width, c->patch, c->text_layers,
+             c->text_layers == 1 ? "" : "s", c->text_width);
 }

@@ -206,6 +206,37 @@ size_t tfm_backward_scratch_floats(const tfm_acts *a) {
     return (size_t)a->B * a->T * (size_t)a->W * 10;
 }
 
+/* The taps of block l (see tfm_taps): its probabilities, and where its
+ * gradient goes (NULL when not tapped). */
+static float *tap_att(const tfm_acts *a, int l, int which_grad) {
+    const tfm_taps *tp = a->taps;
+    if (!tp || l < a->L - tp->L_att) return NULL;
+    float *base = which_grad ? tp->datt : tp->att;
+    if (!base) return NULL;
+    return base + (size_t)(l - (a->L - tp->L_att)) * a->B * a->NH * a->T * a->T;
+}
+
+/* The last block's ln_1 taps: X recomputed from the saved statistics' inputs
+ * (the same kernel on the same input as the forward: the same bits) and its
+ * gradient d_ln (N, W). */
+static void tap_ln1(const tfm_acts *a, const clip_layer *ly, const float *x_in, const float *d_ln, int N) {
+    const tfm_taps *tp = a->taps;
+    if (!tp) return;
+    if (tp->ln1) layernorm_forward(tp->ln1, NULL, NULL, x_in, ly->ln1_w, ly->ln1_b, N, a->W);
+    if (tp->dln1) memcpy(tp->dln1, d_ln, sizeof(float) * (size_t)N * a->W);
+}
+
+/* Scatters compact per-row values (B, NH, T) of rows sel[b] into full
+ * (B, NH, T, T) matrices, zeros elsewhere. */
+static void scatter_rows(float *full, const float *rows, const int *sel, int B, int NH, int T) {
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < NH; h++) {
+            float *m = full + ((size_t)b * NH + h) * T * T;
+            memset(m, 0, sizeof(float) * (size_t)T * T);
+            memcpy(m + (size_t)sel[b] * T, rows + ((size_t)b * NH + h) * T, sizeof(float) * (size_t)T);
+        }
+}
+
 void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers, int causal, float *scratch) {
     const int B = a->B, T = a->T, W = a->W, NH = a->NH, N = B * T;
     const size_t NW = (size_t)N * W;
@@ -215,6 +246,7 @@ void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers,
     float *d_qkv = d_pre;           /* (N, 3W) reuses d_pre once the MLP is done */
     float *dres = dout;             /* (N, W) gradient of the residual stream, updated in place */
     const int h = a->bf16;          /* input-gradient products in bf16 too */
+    const int lowest = dx ? 0 : (a->taps ? a->taps->lowest : 0); /* no block below it needs its gradient */
     int l = a->L - 1;
     if (a->sel) {
         /* the last block ran on the selected rows only: dout is (B, W) for them */
@@ -230,8 +262,14 @@ void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers,
         /* d attention output, selected rows */
         linear_backward_set_mixed(d_act, ds, ly->out_w, h ? ly->out_w16 : NULL, a->scr16, B, W, W);
         memset(d_qkv, 0, NW * 3 * sizeof(float));
-        attention_backward_rows(d_qkv, d_act, v.qkv, v.att, a->sel, B, T, W, NH, causal);
+        float *ta = tap_att(a, l, 0), *tg = tap_att(a, l, 1);
+        /* the selected rows' dA go to d_ln first ((B, NH, T) fits in (N, W)), then to the tap */
+        attention_backward_rows_probs(d_qkv, tg ? d_ln : NULL, d_act, v.qkv, v.att, a->sel, B, T, W, NH, causal);
+        if (tg) scatter_rows(tg, d_ln, a->sel, B, NH, T);
+        if (ta) scatter_rows(ta, v.att, a->sel, B, NH, T);
         linear_backward_set_mixed(d_ln, d_qkv, ly->qkv_w, h ? ly->qkv_w16 : NULL, a->scr16, N, W, 3 * W);
+        tap_ln1(a, ly, v.x_in, d_ln, N);
+        if (l == lowest && !dx) return;
         memset(full, 0, NW * sizeof(float));
         for (int b = 0; b < B; b++) {
             float *f = full + ((size_t)b * T + a->sel[b]) * W;
@@ -252,9 +290,16 @@ void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers,
         /* attention branch: x_mid = x_in + out_proj(attn(ln_1(x_in))) */
         /* d attention output */
         linear_backward_set_mixed(d_ln, dres, ly->out_w, h ? ly->out_w16 : NULL, a->scr16, N, W, W);
-        attention_backward_set(d_qkv, d_ln, v.qkv, v.att, B, T, W, NH, causal);
+        float *ta = tap_att(a, l, 0), *tg = tap_att(a, l, 1);
+        const int stop = l == lowest && !dx; /* then only the taps are wanted of this block */
+        const int need_ln1 = l == a->L - 1 && a->taps && (a->taps->ln1 || a->taps->dln1);
+        if (ta) memcpy(ta, v.att, sizeof(float) * (size_t)B * NH * T * T);
+        attention_backward_probs(stop && !need_ln1 ? NULL : d_qkv, tg, d_ln, v.qkv, v.att, B, T, W, NH, causal);
+        if (stop && !need_ln1) return;
         /* d ln_1 output */
         linear_backward_set_mixed(d_ln, d_qkv, ly->qkv_w, h ? ly->qkv_w16 : NULL, a->scr16, N, W, 3 * W);
+        if (l == a->L - 1) tap_ln1(a, ly, v.x_in, d_ln, N);
+        if (stop) return;
         layernorm_backward(dres, d_ln, v.x_in, ly->ln1_w, v.ln1_mean, v.ln1_rstd, N, W);
     }
     for (size_t i = 0; i < NW; i++) dx[i] += dres[i];

@@ -118,6 +118,10 @@ int clip_vision_backward(const clip_model *m, float *dtokens, const float *dfeat
     layernorm_backward(dpool_in, dpool, a->pooled_in, m->ln_post_w, a->post_mean, a->post_rstd, B, W);
     /* only the class token's row of the last layer's output receives gradient (compact, B rows) */
     memcpy(dres, dpool_in, sizeof(float) * (size_t)B * W);
+    if (!dtokens) { /* explanations: only the taps */
+        tfm_backward(NULL, dres, ta, m->vis_layers, 0, scr);
+        return 0;
+    }
     memset(dx, 0, sizeof(float) * NW);
     tfm_backward(dx, dres, ta, m->vis_layers, 0, scr);
     /* through ln_pre into x_pre, whose token rows are the patch tokens (+ constants) */

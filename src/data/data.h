@@ -26,13 +26,16 @@
  *             also be its parent holding VinCXR/): {"train": {"0": [names...],
  *             "unlabeled": {...}}, "test": {"0": [...], "1": [...]}}. Only
  *             train/"0" (normal) is used for training; "unlabeled" is ignored.
- *             A name without an extension also finds images/<name>.png.
+ *             A name without an extension also finds images/<name>.png, then
+ *             images/<name>.dicom and .dcm (VinDr-CXR's own DICOM files).
  *   csv       a manifest file FILE.csv with a header naming the columns "path"
  *             and "label" (0 normal, 1 abnormal) and optionally "split" (train
  *             or test); other columns are ignored. Relative paths are relative
  *             to the CSV's folder. Without a split column every row is a test
  *             row. Train rows must be normal.
- * In folder layouts only *.png, *.jpg, *.jpeg (any case) count, hidden files
+ * In folder layouts only *.png, *.jpg, *.jpeg, *.dcm, *.dicom (any case) count,
+ * and files without an extension (or with a numeric one, UID-named) that start
+ * like DICOM (preamble + "DICM"; 132 bytes read per file); hidden files
  * are skipped, and each class is sorted by file name (byte order). VinDr lists
  * are sorted by name too; a CSV keeps its row order within each class. The
  * test list holds the normals first, then the abnormals.
@@ -76,6 +79,8 @@ int  dataset_parse_layout(const char *name, int *out, ppad_err *err);
 
 /* Loads an image of d as the model sees it: 224 x 224 8-bit gray. */
 int  dataset_load_image(gray8 *out, const dataset *d, const char *path, ppad_err *err);
+/* Same, also describing the file as read (format, size, DICOM attributes; info may be NULL). */
+int  dataset_load_image_info(gray8 *out, image_info *info, const dataset *d, const char *path, ppad_err *err);
 /* Loads an image at d->base_size (the image SAS works on in the reference). */
 int  dataset_load_base(gray8 *out, const dataset *d, const char *path, ppad_err *err);
 

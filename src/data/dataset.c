@@ -205,9 +205,14 @@ int dataset_load_base(gray8 *out, const dataset *d, const char *path, ppad_err *
 void dataset_use_zeroshot_path(dataset *d) { d->base_size = DATASET_ZEROSHOT_BASE_SIZE; }
 
 int dataset_load_image(gray8 *out, const dataset *d, const char *path, ppad_err *err) {
-    if (d->base_size == DATASET_INPUT_SIZE) return image_load_resized(out, path, DATASET_INPUT_SIZE, &d->img, err);
+    return dataset_load_image_info(out, NULL, d, path, err);
+}
+
+int dataset_load_image_info(gray8 *out, image_info *info, const dataset *d, const char *path, ppad_err *err) {
+    if (d->base_size == DATASET_INPUT_SIZE)
+        return image_load_resized_info(out, info, path, DATASET_INPUT_SIZE, &d->img, err);
     gray8 base;
-    if (image_load_resized(&base, path, d->base_size, &d->img, err)) return -1;
+    if (image_load_resized_info(&base, info, path, d->base_size, &d->img, err)) return -1;
     int rc = image_resize_bicubic(out, &base, DATASET_INPUT_SIZE, DATASET_INPUT_SIZE, err);
     gray8_free(&base);
     if (rc) ppad_fail_prefix(err, path);

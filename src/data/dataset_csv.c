@@ -54,7 +54,7 @@ int ds_open_csv(dataset *d, const char *file, ds_list *train, ds_list *test, ppa
     (void)d;
     unsigned char *text;
     size_t size;
-    if (!file_exists(file)) return ppad_fail(err, "%s: no such file", file);
+    if (!file_exists(file)) return file_fail_not_regular(file, err);
     if (file_read_all(&text, &size, file, err)) return -1;
     char *base = dirname_of(file, err);
     if (!base) {
@@ -129,7 +129,9 @@ int ds_open_csv(dataset *d, const char *file, ds_list *train, ds_list *test, ppa
         if (!full) goto done;
         struct stat st;
         if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) {
-            ppad_fail(err, "%s: no such image (listed in %s line %ld)", full, file, lineno);
+            ppad_err why;
+            file_fail_not_regular(full, &why);
+            ppad_fail(err, "%s (an image listed in %s line %ld)", why.msg, file, lineno);
             free(full);
             goto done;
         }

@@ -10,11 +10,16 @@
 #include "base/fileio.h"
 #include "data/dataset_internal.h"
 
+/* 1: an image by its name; 0: not one; -1: decide by content (DICOM files
+ * often come without an extension, or named by their UID "1.2.840...."). */
 static int is_image_name(const char *name) {
     if (name[0] == '.') return 0; /* hidden files, . and .. */
     const char *dot = strrchr(name, '.');
-    if (!dot) return 0;
-    return !strcasecmp(dot, ".png") || !strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg");
+    if (!dot) return -1;
+    if (!strcasecmp(dot, ".png") || !strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg") ||
+        !strcasecmp(dot, ".dcm") || !strcasecmp(dot, ".dicom"))
+        return 1;
+    return dot[1] >= '0' && dot[1] <= '9' ? -1 : 0;
 }
 
 int ds_scan_folder(ds_list *l, const char *dir, int label, ppad_err *err) {
@@ -25,13 +30,16 @@ int ds_scan_folder(ds_list *l, const char *dir, int label, ppad_err *err) {
     struct dirent *e;
     int rc = 0;
     while ((e = readdir(d)) != NULL) {
-        if (!is_image_name(e->d_name)) continue;
+        int kind = is_image_name(e->d_name);
+        if (!kind) continue;
         char *p = ds_join(dir, e->d_name, err);
         if (!p) {
             rc = -1;
             break;
         }
-        if (!file_exists(p)) { /* a folder named like an image is not one */
+        /* a folder named like an image is not one; a nameless file must start like DICOM
+         * (its first 132 bytes are read, nothing is kept) */
+        if (!file_exists(p) || (kind < 0 && !image_file_is_dicom(p))) {
             free(p);
             continue;
         }
@@ -42,7 +50,9 @@ int ds_scan_folder(ds_list *l, const char *dir, int label, ppad_err *err) {
     }
     closedir(d);
     if (rc) return -1;
-    if (l->n == from) return ppad_fail(err, "%s: no images (*.png, *.jpg, *.jpeg) in this class folder", dir);
+    if (l->n == from)
+        return ppad_fail(err, "%s: no images (*.png, *.jpg, *.jpeg, *.dcm, *.dicom, extension-less DICOM) in this class folder",
+                         dir);
     ds_list_sort(l, from);
     return 0;
 }

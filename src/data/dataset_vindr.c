@@ -37,16 +37,19 @@ static int add_names(ds_list *l, json_object *arr, const char *images, int label
             return ppad_fail(err, "%s: %s entry %zu ('%s') is not a plain file name under images/", file, what, i, name);
         char *p = ds_join(images, name, err);
         if (!p) return -1;
-        if (!file_exists(p) && !strchr(name, '.')) { /* names given without extension: images/<name>.png */
-            char *png = ds_join(images, name, err);
-            size_t k = png ? strlen(png) : 0;
-            char *q = png ? realloc(png, k + 5) : NULL;
+        /* names given without extension: images/<name>.png, else VinDr-CXR's own
+         * images/<name>.dicom (or .dcm) */
+        static const char *const exts[] = {".png", ".dicom", ".dcm"};
+        for (int x = 0; x < 3 && !file_exists(p) && !strchr(name, '.'); x++) {
+            char *base = ds_join(images, name, err);
+            size_t k = base ? strlen(base) : 0;
+            char *q = base ? realloc(base, k + strlen(exts[x]) + 1) : NULL;
             if (!q) {
-                free(png);
+                free(base);
                 free(p);
                 return ppad_fail(err, "%s: out of memory", file);
             }
-            memcpy(q + k, ".png", 5);
+            memcpy(q + k, exts[x], strlen(exts[x]) + 1);
             if (file_exists(q)) {
                 free(p);
                 p = q;
@@ -55,7 +58,9 @@ static int add_names(ds_list *l, json_object *arr, const char *images, int label
             }
         }
         if (!file_exists(p)) {
-            ppad_fail(err, "%s: no such image (listed in %s under %s)", p, file, what);
+            ppad_err why;
+            file_fail_not_regular(p, &why);
+            ppad_fail(err, "%s (an image listed in %s under %s)", why.msg, file, what);
             free(p);
             return -1;
         }
@@ -77,7 +82,9 @@ int ds_open_vindr(dataset *d, const char *root, ds_list *train, ds_list *test, p
             free(alt);
         } else {
             free(alt);
-            ppad_fail(err, "%s: no such file (vindr layout: DIR/data.json and DIR/images/)", dir);
+            ppad_err why;
+            file_fail_not_regular(dir, &why);
+            ppad_fail(err, "%s (vindr layout: DIR/data.json and DIR/images/)", why.msg);
             free(dir);
             return -1;
         }

@@ -145,10 +145,14 @@ void pt_convert_i64(int64_t *dst, const unsigned char *src, pt_dtype t, size_t n
 }
 
 int pt_view_contiguous(const pt_tensor *v) {
+    for (int i = 0; i < v->ndim; i++)
+        if (v->shape[i] == 0) return 1; /* empty: nothing to gather, whatever the strides */
     int64_t expect = 1;
     for (int i = v->ndim - 1; i >= 0; i--) {
         if (v->shape[i] != 1 && v->stride[i] != expect) return 0;
-        expect *= v->shape[i];
+        /* a product of the dimensions of a non-empty view: at most its numel,
+         * but the shapes come from the file, so it is checked all the same */
+        if (__builtin_mul_overflow(expect, v->shape[i], &expect)) return 0;
     }
     return 1;
 }

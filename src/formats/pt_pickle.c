@@ -643,6 +643,12 @@ static const char *shape_text(char *buf, size_t n, int nd, const int64_t *v) {
 static int emit_tensor(flat *fl, const pt_tensor *t) {
     ppad_err *err = fl->m->err;
     const pt_pkl_storage *s = &fl->m->st[t->storage];
+    if (t->offset > s->numel) {
+        char a[160];
+        return ppad_fail(err, "tensor '%s' (shape %s, offset %lld) starts past the end of its storage '%s' of %lld "
+                         "elements", fl->name, shape_text(a, sizeof a, t->ndim, t->shape), (long long)t->offset,
+                         s->key, (long long)s->numel);
+    }
     if (t->numel > 0) { /* the last element the view touches must lie inside the storage */
         int64_t last = t->offset, step;
         int bad = 0;
@@ -676,8 +682,37 @@ static int emit_tensor(flat *fl, const pt_tensor *t) {
 
 static int walk(flat *fl, pv *v, size_t len, int depth);
 
+/* Keeps a string value under its dotted name; whatever does not fit the
+ * limits is skipped (strings are metadata: they never make a file unreadable). */
+static int emit_string(flat *fl, pv *v, size_t len, const char *key, size_t keyn) {
+    pt_pkl *o = fl->out;
+    size_t nl = len + (len ? 1 : 0) + keyn;
+    if (o->nstrings >= PKL_MAX_STRINGS || v->n > 4096 || nl > PKL_MAX_NAME || memchr(v->s, 0, v->n) ||
+        memchr(key, 0, keyn))
+        return 0;
+    if (o->nstrings % 16 == 0) {
+        pt_pkl_string *ns = realloc(o->strings, sizeof *ns * (size_t)(o->nstrings + 16));
+        if (!ns) return ppad_fail(fl->m->err, "data.pkl: out of memory");
+        o->strings = ns;
+    }
+    char *name = malloc(nl + 1), *value = malloc(v->n + 1);
+    if (!name || !value) {
+        free(name), free(value);
+        return ppad_fail(fl->m->err, "data.pkl: out of memory");
+    }
+    memcpy(name, fl->name, len);
+    if (len) name[len] = '.';
+    memcpy(name + nl - keyn, key, keyn);
+    name[nl] = 0;
+    memcpy(value, v->s, v->n);
+    value[v->n] = 0;
+    o->strings[o->nstrings++] = (pt_pkl_string){name, value};
+    return 0;
+}
+
 /* Appends ".key" (or "key" at the top) to the name; returns the new length or 0 to skip the entry. */
 static int child(flat *fl, pv *v, size_t len, int depth, const char *key, size_t keyn) {
+    if (v->kind == V_STR) return emit_string(fl, v, len, key, keyn);
     if (v->kind != V_TENSOR && v->kind != V_DICT && v->kind != V_LIST && v->kind != V_TUPLE) return 0;
     if (++fl->visits > PKL_MAX_VISITS) return ppad_fail(fl->m->err, "data.pkl: too many nested values");
     for (size_t i = 0; i < keyn; i++)
@@ -741,6 +776,8 @@ void pt_pickle_free(pt_pkl *p) {
     free(p->tensors);
     for (int i = 0; i < p->nstorages; i++) free(p->storages[i].key);
     free(p->storages);
+    for (int i = 0; i < p->nstrings; i++) free(p->strings[i].name), free(p->strings[i].value);
+    free(p->strings);
     memset(p, 0, sizeof *p);
 }
 

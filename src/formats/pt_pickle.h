@@ -9,8 +9,10 @@
  *
  * The result is flat: every tensor reachable through dicts (and lists) gets a
  * dotted name ({'a': {'b': T}} -> "a.b", list items by index); other values
- * (ints, strings, None, OrderedDict _metadata) are skipped. Each tensor's view
- * is checked to lie inside its storage's numel. */
+ * (ints, None, OrderedDict _metadata) are skipped; strings are kept by the
+ * same dotted names (at most PKL_MAX_STRINGS of at most 4096 bytes; others
+ * are skipped, never an error). Each tensor's view is checked to lie inside
+ * its storage's numel. */
 #ifndef PPAD_FORMATS_PT_PICKLE_H
 #define PPAD_FORMATS_PT_PICKLE_H
 
@@ -24,9 +26,14 @@ typedef struct pt_pkl_storage {
     int64_t numel;
 } pt_pkl_storage;
 
+typedef struct pt_pkl_string { char *name, *value; } pt_pkl_string;
+#define PKL_MAX_STRINGS 256
+
 typedef struct pt_pkl {
     pt_tensor *tensors; /* names malloc'd; .storage indexes storages[] */
     int ntensors;
+    pt_pkl_string *strings; /* string values (names and values malloc'd) */
+    int nstrings;
     pt_pkl_storage *storages;
     int nstorages;
 } pt_pkl;

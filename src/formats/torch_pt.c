@@ -48,6 +48,8 @@ struct pt_file {
     int *by_name; /* tensor indices sorted by name */
     pt_storage *storages;
     int nstorages;
+    pt_pkl_string *strings; /* string values of data.pkl (pt_pickle.h) */
+    int nstrings;
 };
 
 static const char *const DTYPE_NAMES[] = {"float32", "float16", "bfloat16", "float64", "int64",
@@ -58,6 +60,37 @@ const char *pt_dtype_name(pt_dtype t) {
 }
 
 int pt_count(const pt_file *f) { return f ? f->ntensors : 0; }
+
+const char *pt_string(const pt_file *f, const char *name) {
+    for (int i = 0; f && i < f->nstrings; i++)
+        if (!strcmp(f->strings[i].name, name)) return f->strings[i].value;
+    return NULL;
+}
+
+/* FNV-1a 64 over the tensors in name order: name, dtype, shape, stride,
+ * offset, and the CRC-32 and size of the archive entry holding each storage. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+uint64_t pt_fingerprint(const pt_file *f) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (int k = 0; f && k < f->ntensors; k++) {
+        const pt_tensor *t = &f->tensors[f->by_name[k]];
+        h = fnv(h, t->name, strlen(t->name) + 1);
+        int64_t v[3 + 2 * PT_MAX_DIMS] = {(int64_t)t->dtype, t->ndim, t->offset};
+        for (int i = 0; i < t->ndim && i < PT_MAX_DIMS; i++) v[3 + i] = t->shape[i], v[3 + PT_MAX_DIMS + i] = t->stride[i];
+        h = fnv(h, v, sizeof v);
+        if (t->storage >= 0 && t->storage < f->nstorages) {
+            const pt_storage *s = &f->storages[t->storage];
+            uint64_t cs[2] = {s->crc, s->size};
+            h = fnv(h, cs, sizeof cs);
+        }
+    }
+    return h;
+}
 const char *pt_path(const pt_file *f) { return f ? f->path : ""; }
 
 int pt_storages_mapped(const pt_file *f, int *total) {
@@ -94,6 +127,8 @@ void pt_close(pt_file *f) {
     free(f->by_name);
     for (int i = 0; i < f->nstorages; i++) free(f->storages[i].entry);
     free(f->storages);
+    for (int i = 0; i < f->nstrings; i++) free(f->strings[i].name), free(f->strings[i].value);
+    free(f->strings);
     free(f->top);
     free(f->path);
     free(f);
@@ -310,8 +345,9 @@ static int open_archive(pt_file *f, ppad_err *err) {
     if (fd < 0) return ppad_fail(err, "%s: cannot open: %s", f->path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int dir = S_ISDIR(st.st_mode);
         close(fd);
-        return ppad_fail(err, "%s: not a regular file", f->path);
+        return ppad_fail(err, "%s: %s", f->path, dir ? "is a folder, not a file" : "not a regular file");
     }
     unsigned char head[512];
     ssize_t hn = pread(fd, head, sizeof head, 0);
@@ -383,6 +419,10 @@ int pt_open(pt_file **out, const char *path, ppad_err *err) {
     f->ntensors = pk.ntensors;
     pk.tensors = NULL;
     pk.ntensors = 0;
+    f->strings = pk.strings;
+    f->nstrings = pk.nstrings;
+    pk.strings = NULL;
+    pk.nstrings = 0;
     for (int i = 0; i < f->ntensors; i++)
         if (check_tensor(f, &f->tensors[i], err) != 0) goto fail;
     if (build_index(f, err) != 0) goto fail;
@@ -484,7 +524,10 @@ static int validate_view(pt_file *f, const pt_tensor *t, int want_float, ppad_er
     if (pt_dtype_is_float(t->dtype) != want_float)
         return ppad_fail(err, "%s: tensor '%s' is %s, expected %s", f->path, t->name, pt_dtype_name(t->dtype),
                          want_float ? "a floating-point tensor" : "an integer tensor");
-    /* the view must stay inside the storage (also checked when opening) */
+    /* the view must stay inside the storage (also checked when opening); an
+     * empty view's offset too, as its address is still formed */
+    if (t->offset < 0 || t->offset > s->numel)
+        return ppad_fail(err, "%s: tensor '%s' starts past the end of its storage", f->path, t->name);
     if (t->numel > 0) {
         int64_t last = t->offset, step;
         int bad = t->ndim < 0 || t->ndim > PT_MAX_DIMS || t->offset < 0;

@@ -10,7 +10,8 @@
  *
  * Tensors of nested dicts are flattened to dotted names:
  *   {'a': {'b': T}} -> "a.b" (list items by index; non-tensor values such as
- *   ints, strings, None or OrderedDict _metadata are skipped).
+ *   ints, None or OrderedDict _metadata are skipped; strings are kept, see
+ *   pt_string).
  *
  * Stored (uncompressed) entries are read in place from a memory mapping of the
  * file, each storage's CRC checked on its first read; compressed entries go
@@ -48,6 +49,14 @@ const pt_tensor *pt_get(const pt_file *f, int i);
 const pt_tensor *pt_find(const pt_file *f, const char *name); /* NULL if absent */
 const char *pt_path(const pt_file *f);
 const char *pt_dtype_name(pt_dtype t);
+/* A string value of data.pkl by its dotted name ("ppad_provenance.version"),
+ * or NULL. Valid until pt_close. */
+const char *pt_string(const pt_file *f, const char *name);
+/* A cheap fingerprint of the file's tensors: FNV-1a 64 over every tensor's
+ * name, dtype, shape, stride, offset and its storage entry's CRC-32 and size
+ * (from the zip directory; no tensor data is read). Two files with the same
+ * tensors give the same value, whatever the zip layout around them. */
+uint64_t pt_fingerprint(const pt_file *f);
 
 /* How many of the file's storages are read in place from the memory-mapped
  * file (stored zip entries, as torch.save writes them); the rest go through
@@ -78,5 +87,9 @@ typedef struct pt_out_tensor {
     int half;  /* 1: store as float16 (HalfStorage, round to nearest even), 0: float32 */
 } pt_out_tensor;
 int pt_write_f32(const char *path, const pt_out_tensor *ts, int n, ppad_err *err);
+/* The same with a top-level dict meta_name of strings (key[i] -> value[i],
+ * valid UTF-8), written after the tensors; nmeta 0 gives pt_write_f32's bytes. */
+int pt_write_f32_meta(const char *path, const pt_out_tensor *ts, int n, const char *meta_name,
+                      const char *const *keys, const char *const *values, int nmeta, ppad_err *err);
 
 #endif

@@ -142,11 +142,13 @@ static void pk_tensor(wbuf *b, const pt_out_tensor *t, int storage, int64_t nume
 
 /* The top dict: entries in order of first appearance; a sub-dict gathers all
  * tensors naming it, in their order. */
-static void pk_state(wbuf *b, const pt_out_tensor *ts, int n, const int64_t *numel) {
+typedef struct meta { const char *name; const char *const *keys, *const *values; int n; } meta;
+
+static void pk_state(wbuf *b, const pt_out_tensor *ts, int n, const int64_t *numel, const meta *mt) {
     put1(b, 0x80);
     put1(b, 2);
     put1(b, '}');
-    if (n > 0) put1(b, '(');
+    if (n > 0 || mt->n > 0) put1(b, '(');
     for (int i = 0; i < n; i++) {
         if (!ts[i].dict) {
             pk_str(b, ts[i].key);
@@ -167,7 +169,17 @@ static void pk_state(wbuf *b, const pt_out_tensor *ts, int n, const int64_t *num
         }
         put1(b, 'u'); /* SETITEMS */
     }
-    if (n > 0) put1(b, 'u');
+    if (mt->n > 0) { /* a plain dict of strings */
+        pk_str(b, mt->name);
+        put1(b, '}');
+        put1(b, '(');
+        for (int i = 0; i < mt->n; i++) {
+            pk_str(b, mt->keys[i]);
+            pk_str(b, mt->values[i]);
+        }
+        put1(b, 'u');
+    }
+    if (n > 0 || mt->n > 0) put1(b, 'u');
     put1(b, '.');
 }
 
@@ -283,7 +295,27 @@ static int write_directory(FILE *fp, const zent *es, int ne, uint64_t pos, const
     return ok ? 0 : ppad_fail(err, "%s: write error", path);
 }
 
+static int check_meta(const char *path, const pt_out_tensor *ts, int n, const meta *mt, ppad_err *err) {
+    if (mt->n == 0) return 0;
+    if (mt->n < 0 || mt->n > 1000 || !valid_name(mt->name))
+        return ppad_fail(err, "%s: invalid metadata dict", path);
+    for (int i = 0; i < n; i++)
+        if (!strcmp(ts[i].dict ? ts[i].dict : ts[i].key, mt->name))
+            return ppad_fail(err, "%s: '%s' is both a tensor entry and the metadata dict", path, mt->name);
+    for (int i = 0; i < mt->n; i++)
+        if (!valid_name(mt->keys[i]) || !mt->values[i] ||
+            u8_check((const uint8_t *)mt->values[i], strlen(mt->values[i])) != NULL)
+            return ppad_fail(err, "%s: metadata entry %d is empty or not UTF-8", path, i);
+    return 0;
+}
+
 int pt_write_f32(const char *path, const pt_out_tensor *ts, int n, ppad_err *err) {
+    return pt_write_f32_meta(path, ts, n, NULL, NULL, NULL, 0, err);
+}
+
+int pt_write_f32_meta(const char *path, const pt_out_tensor *ts, int n, const char *meta_name,
+                      const char *const *keys, const char *const *values, int nmeta, ppad_err *err) {
+    const meta mt = {meta_name, keys, values, nmeta};
     if (n > 0 && !ts) return ppad_fail(err, "%s: no tensors given", path);
     int64_t *numel = ppad_calloc((size_t)(n > 0 ? n : 1), sizeof *numel, err);
     zent *es = ppad_calloc((size_t)(n > 0 ? n : 0) + 2, sizeof *es, err);
@@ -294,8 +326,8 @@ int pt_write_f32(const char *path, const pt_out_tensor *ts, int n, ppad_err *err
         ppad_fail_prefix(err, path);
         goto done;
     }
-    if (check_inputs(path, ts, n, numel, err) != 0) goto done;
-    pk_state(&pk, ts, n, numel);
+    if (check_inputs(path, ts, n, numel, err) != 0 || check_meta(path, ts, n, &mt, err) != 0) goto done;
+    pk_state(&pk, ts, n, numel, &mt);
     if (pk.oom) {
         ppad_fail(err, "%s: out of memory", path);
         goto done;

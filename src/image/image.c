@@ -1,6 +1,7 @@
 /* image.c — image loading front end: format detection by magic bytes, gray8
  * buffers, normalisation to the model's input, and the load + resize pipeline.
- * The codecs are png_read.c and jpeg_read.c, the resampler resize.c. */
+ * The codecs are png_read.c, jpeg_read.c and dicom_gray.c (+ dicom_read.cc),
+ * the resampler resize.c. */
 #include "image/image.h"
 
 #include <stdarg.h>
@@ -37,16 +38,8 @@ int image_check_size(long w, long h, const char *name, ppad_err *err) {
 }
 
 /* The formats, tried in this order (each sniff looks at content only). */
-static const image_decoder *const image_decoders[] = {&image_png_decoder, &image_jpeg_decoder};
+static const image_decoder *const image_decoders[] = {&image_png_decoder, &image_jpeg_decoder, &image_dicom_decoder};
 #define N_DECODERS (sizeof image_decoders / sizeof image_decoders[0])
-
-int image_png16_parse(int *mode, const char *s, ppad_err *err) {
-    if (!strcmp(s, "high-byte")) {
-        *mode = IMAGE_PNG16_HIGH_BYTE;
-        return 0;
-    }
-    return ppad_fail(err, "unknown 16-bit PNG mapping '%s' (one of: %s)", s, IMAGE_PNG16_NAMES);
-}
 
 void image_warn(const image_opts *opts, const char *name, const char *fmt, ...) {
     if (!opts || !opts->warn) return;
@@ -77,7 +70,16 @@ int image_decode_gray(gray8 *out, image_info *info, const unsigned char *data, s
         if (!info->width) info->width = out->w, info->height = out->h;
         return 0;
     }
-    return ppad_fail(err, "%s: not a PNG or JPEG image", name);
+    return ppad_fail(err, "%s: not a PNG, JPEG or DICOM image", name);
+}
+
+int image_file_is_dicom(const char *path) {
+    unsigned char head[132];
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    return image_dicom_decoder.sniff(head, n);
 }
 
 int image_load_info(gray8 *out, image_info *info, const char *path, const image_opts *opts, ppad_err *err) {
@@ -111,10 +113,15 @@ void image_normalize(float *out, const gray8 *g) {
 }
 
 int image_load_resized(gray8 *out, const char *path, int size, const image_opts *opts, ppad_err *err) {
+    return image_load_resized_info(out, NULL, path, size, opts, err);
+}
+
+int image_load_resized_info(gray8 *out, image_info *info, const char *path, int size, const image_opts *opts,
+                            ppad_err *err) {
     memset(out, 0, sizeof *out);
     if (size < 1) return ppad_fail(err, "%s: invalid target size %d", path, size);
     gray8 src;
-    if (image_load_gray(&src, path, opts, err)) return -1;
+    if (image_load_info(&src, info, path, opts, err)) return -1;
     if (src.w == size && src.h == size) {
         *out = src;
         return 0;

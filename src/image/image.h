@@ -1,6 +1,7 @@
 /* image.h — the image layer: decoding and preprocessing, exactly as PIL does it:
- * decode (PNG 1/2/4/8/16-bit, palette, alpha; JPEG gray/colour) -> 8-bit
- * grayscale as PIL's convert('L') -> Pillow's bicubic resize -> normalise. */
+ * decode (PNG 1/2/4/8/16-bit, palette, alpha; JPEG gray/colour; DICOM by spec
+ * section 11) -> 8-bit grayscale as PIL's convert('L') -> Pillow's bicubic
+ * resize -> normalise. */
 #ifndef PPAD_IMAGE_IMAGE_H
 #define PPAD_IMAGE_IMAGE_H
 
@@ -22,9 +23,16 @@ typedef struct image_opts {
     void *warn_ctx;
 } image_opts;
 
-enum { IMAGE_PNG16_HIGH_BYTE = 0 /* v >> 8 */ };
+/* 16-bit grayscale PNG to 8 bits (exact rules in png16.c and README):
+ * SBIT (default) honours an sBIT chunk (s-bit data: v >> (s - 8)), else the
+ * high byte; HIGH_BYTE v >> 8; MINMAX the image's range to 0..255;
+ * IMAGE_PNG16_BITS(N), N in 9..16: N significant bits, min(v >> (N - 8), 255). */
+enum { IMAGE_PNG16_SBIT = 0, IMAGE_PNG16_HIGH_BYTE = 1, IMAGE_PNG16_MINMAX = 2 };
+#define IMAGE_PNG16_BITS(n) (16 + (n))
+/* A 16-bit image whose gray result spans fewer levels than this is warned about. */
+#define IMAGE_PNG16_NARROW 64
 /* The names users give the 16-bit PNG mappings (--png16): "|"-separated. */
-#define IMAGE_PNG16_NAMES "high-byte"
+#define IMAGE_PNG16_NAMES "sbit (default) | high-byte | minmax | 9..16"
 /* Parses a --png16 value into *mode (an IMAGE_PNG16_* value). 0, or -1 with
  * the accepted values in err. */
 int image_png16_parse(int *mode, const char *s, ppad_err *err);
@@ -49,7 +57,13 @@ typedef struct image_info {
 #define IMAGE_MAX_SIDE   65535
 #define IMAGE_MAX_PIXELS 178956970L
 
-/* Decodes a PNG or JPEG file (by content, not extension) to 8-bit gray.
+/* Decodes a PNG, JPEG or DICOM file (by content, not extension) to 8-bit gray.
+ * DICOM (dicom_gray.c): spec section 11 — modality LUT or rescale, VOI LUT or
+ * window (opts: which one, or none), MONOCHROME1 inverted, min-max to 0-255
+ * truncated; RGB by the formula below. Refused, one line naming the file:
+ * several frames, no pixel data, non-image SOP classes (SR, KOS, presentation
+ * state), transfer syntaxes without a decoder here (JPEG 2000), constant
+ * images, sizes past the cap (before decoding), truncated files.
  * Pixel for pixel what Pillow 9.4's Image.open(path).convert('L') gives for
  * 8-bit (and lower-bit) inputs:
  *   colour (RGB, RGBA, palette entries): L = (19595 R + 38470 G + 7471 B + 32768) >> 16,
@@ -74,6 +88,9 @@ int  image_decode_gray(gray8 *out, image_info *info, const unsigned char *data, 
                        const image_opts *opts, ppad_err *err);
 /* image_load_gray, also describing what was read. */
 int  image_load_info(gray8 *out, image_info *info, const char *path, const image_opts *opts, ppad_err *err);
+/* 1 if the file at path starts like a DICOM file (128-byte preamble + "DICM"),
+ * 0 if not or unreadable: how folder listings find extension-less DICOM files. */
+int  image_file_is_dicom(const char *path);
 void gray8_free(gray8 *g);
 int  gray8_alloc(gray8 *g, int w, int h, ppad_err *err);
 
@@ -91,6 +108,9 @@ void image_normalize(float *out, const gray8 *g);
 
 /* Loads a file and returns it resized to size x size (the standard 224 pipeline). */
 int  image_load_resized(gray8 *out, const char *path, int size, const image_opts *opts, ppad_err *err);
+/* Same, also describing what was read (info may be NULL). */
+int  image_load_resized_info(gray8 *out, image_info *info, const char *path, int size, const image_opts *opts,
+                             ppad_err *err);
 
 /* Writes an 8-bit gray PNG atomically (temporary name, then rename). */
 int  image_write_png(const char *path, const gray8 *g, ppad_err *err);

@@ -27,6 +27,7 @@ typedef struct image_decoder {
 
 extern const image_decoder image_png_decoder;  /* png_read.c (libpng) */
 extern const image_decoder image_jpeg_decoder; /* jpeg_read.c (libjpeg-turbo) */
+extern const image_decoder image_dicom_decoder; /* dicom_gray.c + dicom_read.cc (DCMTK) */
 
 /* PIL's RGB -> L: (19595 R + 38470 G + 7471 B + 0x8000) >> 16. */
 static inline uint8_t image_rgb_to_l(unsigned r, unsigned g, unsigned b) {
@@ -35,6 +36,12 @@ static inline uint8_t image_rgb_to_l(unsigned r, unsigned g, unsigned b) {
 
 /* Reports a warning through opts->warn (if set): "name: <text>". */
 void image_warn(const image_opts *opts, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* n 16-bit gray samples -> 8-bit by opts->png16 (png16.c); sbit is the PNG's
+ * sBIT for gray (0: none). Writes what was done into detail; warns (once) when
+ * the result uses only a small part of the gray range. */
+void image_png16_to_gray(uint8_t *dst, const uint16_t *src, size_t n, int sbit, const image_opts *opts,
+                         const char *name, char *detail, size_t detail_n);
 
 /* Rejects zero or absurd dimensions with "name: ..." (returns -1). */
 int image_check_size(long w, long h, const char *name, ppad_err *err);

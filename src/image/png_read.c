@@ -2,7 +2,9 @@
  *
  * libpng is asked for no transforms except de-interlacing: every colour type and
  * bit depth arrives as raw big-endian samples and is converted here, so the
- * rules are visible in one place (see image.h). libpng errors longjmp back to
+ * rules are visible in one place (see image.h); 16-bit gray samples are kept
+ * whole and mapped to 8 bits at the end by png16.c (--png16, the sBIT chunk).
+ * libpng errors longjmp back to
  * png_decode_run and become one line naming the file; warnings are dropped. */
 #include <png.h>
 #include <setjmp.h>
@@ -23,6 +25,8 @@ typedef struct png_ctx {
     unsigned char *raw; /* one row (progressive) or the whole image (interlaced) */
     png_bytep *rows;
     gray8 img;
+    uint16_t *s16;      /* (h, w) 16-bit gray samples, for 16-bit gray (+alpha) images only */
+    int sbit;           /* the sBIT chunk's gray bits (0: none) */
     uint8_t pal_l[256]; /* gray value of each palette index */
 } png_ctx;
 
@@ -64,9 +68,16 @@ static inline unsigned png_packed(const unsigned char *row, int x, int bits) {
     return (row[x / per] >> shift) & ((1u << bits) - 1);
 }
 
-static void png_convert_row(const png_ctx *c, uint8_t *dst, const unsigned char *src, int color, int depth) {
+static void png_convert_row(const png_ctx *c, int y, const unsigned char *src, int color, int depth) {
     int w = c->img.w;
+    uint8_t *dst = c->img.px + (size_t)y * w;
     int hi = depth == 16 ? 2 : 1; /* bytes per sample; for 16-bit the first byte is the high byte */
+    if (c->s16) { /* 16-bit gray (+alpha): the whole sample, big-endian */
+        uint16_t *d16 = c->s16 + (size_t)y * w;
+        int step = color == PNG_COLOR_TYPE_GRAY ? 2 : 4;
+        for (int x = 0; x < w; x++) d16[x] = (uint16_t)(src[x * step] << 8 | src[x * step + 1]);
+        return;
+    }
     switch (color) {
     case PNG_COLOR_TYPE_GRAY:
         if (depth >= 8) {
@@ -126,13 +137,19 @@ static int png_decode_run(png_ctx *c, ppad_err *err) {
     size_t rowbytes = png_get_rowbytes(c->png, c->info);
     int w = (int)w32, h = (int)h32;
     if (gray8_alloc(&c->img, w, h, err)) return png_named(c, err);
+    if (depth == 16 && (color == PNG_COLOR_TYPE_GRAY || color == PNG_COLOR_TYPE_GRAY_ALPHA)) {
+        c->s16 = ppad_malloc(sizeof *c->s16 * (size_t)w * (size_t)h, err);
+        if (!c->s16) return png_named(c, err);
+        png_color_8p sig = NULL;
+        if (png_get_sBIT(c->png, c->info, &sig) & PNG_INFO_sBIT && sig) c->sbit = sig->gray;
+    }
 
     if (passes == 1) {
         c->raw = ppad_malloc(rowbytes, err);
         if (!c->raw) return png_named(c, err);
         for (int y = 0; y < h; y++) {
             png_read_row(c->png, c->raw, NULL);
-            png_convert_row(c, c->img.px + (size_t)y * w, c->raw, color, depth);
+            png_convert_row(c, y, c->raw, color, depth);
         }
     } else {
         c->raw = ppad_malloc(rowbytes * (size_t)h, err);
@@ -140,14 +157,13 @@ static int png_decode_run(png_ctx *c, ppad_err *err) {
         if (!c->raw || !c->rows) return png_named(c, err);
         for (int y = 0; y < h; y++) c->rows[y] = c->raw + rowbytes * (size_t)y;
         png_read_image(c->png, c->rows);
-        for (int y = 0; y < h; y++) png_convert_row(c, c->img.px + (size_t)y * w, c->rows[y], color, depth);
+        for (int y = 0; y < h; y++) png_convert_row(c, y, c->rows[y], color, depth);
     }
     return 0;
 }
 
 static int png_decode(gray8 *out, image_info *info, const unsigned char *data, size_t size, const char *name,
                        const image_opts *opts, ppad_err *err) {
-    (void)opts;
     memset(out, 0, sizeof *out);
     png_ctx c;
     memset(&c, 0, sizeof c);
@@ -165,6 +181,10 @@ static int png_decode(gray8 *out, image_info *info, const unsigned char *data, s
     png_destroy_read_struct(&c.png, &c.info, NULL);
     free(c.raw);
     free(c.rows);
+    if (rc == 0 && c.s16)
+        image_png16_to_gray(c.img.px, c.s16, (size_t)c.img.w * (size_t)c.img.h, c.sbit, opts, name, info->detail,
+                            sizeof info->detail);
+    free(c.s16);
     if (rc == 0) {
         *out = c.img;
         return 0;

@@ -2,6 +2,8 @@
  * scoring, metrics) over the internal engine. Every call that runs the towers
  * builds its own engine with the paper's prompt words, so the objects carry
  * no hidden state between calls. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 
 #include "base/error.h"
 #include "ppad/evaluate.h"
+#include "ppad/explain.h"
 #include "ppad/train.h"
 
 #define API_MICRO 16
@@ -45,10 +48,16 @@ int ppad_prompts_init(ppad_prompts **out, const ppad_model *m, unsigned long lon
     *out = prompts_new(m, err);
     if (!*out) return -1;
     params_init_random(*out, seed);
+    prov_set(&(*out)->prov, m->path, m->fingerprint, "init", NULL, seed);
     return 0;
 }
 
 int ppad_prompts_load(ppad_prompts **out, const ppad_model *m, const char *path, ppad_err *err) {
+    return ppad_prompts_load_flags(out, m, path, 0, err) < 0 ? -1 : 0;
+}
+
+int ppad_prompts_load_flags(ppad_prompts **out, const ppad_model *m, const char *path, unsigned flags,
+                            ppad_err *err) {
     *out = NULL;
     ppad_prompts *p = ppad_calloc(1, sizeof *p, err);
     if (!p) return -1;
@@ -59,6 +68,21 @@ int ppad_prompts_load(ppad_prompts **out, const ppad_model *m, const char *path,
     if (params_check_model(p, m, path, err) != 0) {
         ppad_prompts_free(p);
         return -1;
+    }
+    ppad_err why;
+    if (prov_check_backbone(&p->prov, m, path, &why)) {
+        if (flags & PPAD_PROMPTS_STRICT) {
+            ppad_fail(err, "%s (refused: strict)", why.msg);
+            ppad_prompts_free(p);
+            return -1;
+        }
+        *out = p;
+        if (flags & PPAD_PROMPTS_QUIET) {
+            *err = why;
+            return 1;
+        }
+        fprintf(stderr, "ppad: warning: %s\n", why.msg);
+        return 0;
     }
     *out = p;
     return 0;
@@ -126,6 +150,8 @@ int ppad_train_prompts(const ppad_model *m, ppad_prompts *p, const ppad_dataset 
     else return ppad_fail(err, "synthesis must be sas, fpi or none, not '%s'", c->synthesis);
     if (o.shots < 1 || o.epochs < 1 || o.batch < 1) return ppad_fail(err, "shots, epochs and batch must be >= 1");
     if (!(o.p_synth >= 0 && o.p_synth <= 1)) return ppad_fail(err, "p_synth must be in [0, 1]");
+    if (!(isfinite(o.lr) && o.lr > 0)) return ppad_fail(err, "lr must be a finite number > 0, not %g", o.lr);
+    if (!(o.momentum >= 0 && o.momentum < 1)) return ppad_fail(err, "momentum must be in [0, 1), not %g", o.momentum);
     if (params_check_model(p, m, "prompts", err) != 0) return -1;
     ppad_engine e;
     ppad_seqs seqs;
@@ -149,12 +175,19 @@ int ppad_score_files(const ppad_model *m, const ppad_prompts *p, const char *con
         rc = evaluate_paths(&e, p, paths, n, eval_load_default, NULL, 0, pr, fused, NULL, err);
         engine_free(&e);
     }
+    for (int i = 0; rc == 0 && i < n; i++) /* never a score that is not a number */
+        for (int k = 0; k < PPAD_NPOS; k++)
+            if (isnan(pr[(size_t)i * PPAD_NPOS + k]) || (fused && !isfinite(fused[i]))) {
+                rc = ppad_fail(err, "%s: the score is not a finite number; check the prompts and the backbone", paths[i]);
+                break;
+            }
     if (pr != probs) free(pr);
     return rc;
 }
 
 int ppad_evaluate(const ppad_model *m, const ppad_prompts *p, const ppad_dataset *d, double threshold,
                   double *fused, ppad_metrics *out, ppad_err *err) {
+    if (!(threshold >= 0 && threshold <= 1)) return ppad_fail(err, "threshold must be in [0, 1], not %g", threshold);
     if (params_check_model(p, m, "prompts", err) != 0) return -1;
     const size_t n = d->n_test > 0 ? d->n_test : 1;
     double *probs = ppad_malloc(sizeof(double) * n * PPAD_NPOS, err);
@@ -168,5 +201,41 @@ int ppad_evaluate(const ppad_model *m, const ppad_prompts *p, const ppad_dataset
     }
     free(probs);
     if (f != fused) free(f);
+    return rc;
+}
+
+_Static_assert(PPAD_EXPLAIN_RELEVANCE == EXPLAIN_RELEVANCE && PPAD_EXPLAIN_GRADCAM == EXPLAIN_GRADCAM,
+               "public and internal explanation methods agree");
+
+int ppad_explain_files(const ppad_model *m, const ppad_prompts *p, const char *const *paths, int n, int method,
+                       float *maps, double *probs, double *fused, ppad_err *err) {
+    if (n < 0) return ppad_fail(err, "negative image count");
+    if (method != EXPLAIN_RELEVANCE && method != EXPLAIN_GRADCAM) return ppad_fail(err, "unknown heat-map method %d", method);
+    if (params_check_model(p, m, "prompts", err) != 0) return -1;
+    const int S = m->cfg.image_size;
+    float *pixels = ppad_aligned_alloc(sizeof(float) * 3 * (size_t)S * S, err);
+    if (!pixels) return -1;
+    ppad_engine e;
+    ppad_seqs seqs;
+    ppad_explainer x;
+    int rc = -1;
+    if (engine_open(&e, &seqs, m, API_MICRO, err) != 0) goto out_px;
+    if (explain_init(&x, &e, method, err) != 0) goto out_e;
+    if (engine_encode_texts(&e, p, 0, err) != 0) goto out_x;
+    for (int i = 0; i < n; i++) {
+        explain_result r;
+        if (evaluate_load_chunk(pixels, paths + i, 1, eval_load_default, NULL, S, err) != 0) goto out_x;
+        if (explain_image(&x, p, pixels, &r, err) != 0) goto out_x;
+        memcpy(maps + (size_t)i * PPAD_NPOS * EXPLAIN_NP, r.maps, sizeof r.maps);
+        if (probs) memcpy(probs + (size_t)i * PPAD_NPOS, r.probs, sizeof r.probs);
+        if (fused) fused[i] = r.fused;
+    }
+    rc = 0;
+out_x:
+    explain_free(&x);
+out_e:
+    engine_free(&e);
+out_px:
+    free(pixels);
     return rc;
 }

@@ -85,8 +85,7 @@ static clip_vision_acts *acts_for(ppad_engine *e, int save, ppad_err *err) {
     return &e->facts;
 }
 
-/* Replaces the patch tokens outside position pos's region by the image prompt. */
-static void apply_prompt(const ppad_engine *e, const ppad_params *p, float *tokens /* (NP, W) */, int pos) {
+void engine_apply_prompt(const ppad_engine *e, const ppad_params *p, float *tokens /* (NP, W) */, int pos) {
     const clip_config *c = &e->m->cfg;
     const size_t W = (size_t)c->vision_width;
     if (!needs_prompt(e, pos)) return;
@@ -113,7 +112,7 @@ static int forward_micro(ppad_engine *e, const ppad_params *p, const float *pixe
     const size_t npx = (size_t)3 * c->image_size * c->image_size, W = (size_t)c->vision_width;
     for (int j = 0; j < nb; j++) memcpy(e->pix + j * npx, pixels + (size_t)idx[j] * npx, sizeof(float) * npx);
     if (clip_patch_embed(m, e->tokens, e->pix, nb, err) != 0) return -1;
-    for (int j = 0; j < nb; j++) apply_prompt(e, p, e->tokens + (size_t)j * c->n_patches * W, positions[idx[j]]);
+    for (int j = 0; j < nb; j++) engine_apply_prompt(e, p, e->tokens + (size_t)j * c->n_patches * W, positions[idx[j]]);
     return forward_tokens(e, nb, save, err);
 }
 
@@ -144,7 +143,7 @@ int engine_encode_tokens(ppad_engine *e, const ppad_params *p, float *feat, cons
         int nb = N - i0 < e->micro ? N - i0 : e->micro;
         for (int j = 0; j < nb; j++) {
             memcpy(e->tokens + (size_t)j * per, tokens + (size_t)src[i0 + j] * per, sizeof(float) * per);
-            apply_prompt(e, p, e->tokens + (size_t)j * per, positions[i0 + j]);
+            engine_apply_prompt(e, p, e->tokens + (size_t)j * per, positions[i0 + j]);
         }
         if (forward_tokens(e, nb, 0, err) != 0) return -1;
         memcpy(feat + (size_t)i0 * E, e->img_n, sizeof(float) * (size_t)nb * E);

@@ -48,6 +48,10 @@ int engine_encode_images(ppad_engine *e, const ppad_params *p, float *feat, cons
 int engine_encode_tokens(ppad_engine *e, const ppad_params *p, float *feat, const float *tokens, const int *src,
                          const int *positions, int N, ppad_err *err);
 
+/* Replaces the patch tokens (NP, Wv) outside position pos's region by the
+ * image prompt (nothing for the whole image, or with the image prompt off). */
+void engine_apply_prompt(const ppad_engine *e, const ppad_params *p, float *tokens, int pos);
+
 /* Loss and gradients: BCEWithLogits(logits (N, 2), one-hot(labels)), mean over
  * the N*2 entries, with logits[i][c] = exp(logit_scale) * cos(image_i, text[pos_i][c]).
  * Overwrites p->d_ctx and p->d_mask_emb. logits may be NULL. */

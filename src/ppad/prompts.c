@@ -1,4 +1,5 @@
 /* prompts.c — learnable prompt parameters, prompt files and prompt sequences. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,12 @@ int params_alloc(ppad_params *p, int n_ctx, int text_width, int n_patches, int v
     p->m_ctx = p->block + 2 * p->n;
     p->m_mask_emb = p->m_ctx + nc;
     return 0;
+}
+
+int params_finite(const float *x, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) return 0;
+    return 1;
 }
 
 void params_free(ppad_params *p) {
@@ -87,6 +94,7 @@ int params_load(ppad_params *p, const char *path, ppad_err *err) {
         params_free(p);
         goto out;
     }
+    prov_read(&p->prov, f);
     rc = 0;
 out:
     pt_close(f);
@@ -94,12 +102,16 @@ out:
 }
 
 int params_save(const ppad_params *p, const char *path, ppad_err *err) {
+    if (!params_finite(p->ctx, p->n))
+        return ppad_fail(err, "%s: not written: the prompts hold a value that is not a finite number (NaN or inf)", path);
     pt_out_tensor ts[2] = {
         {.dict = "prompt_learner_ctx", .key = "ctx", .data = p->ctx, .ndim = 2, .shape = {p->n_ctx, p->text_width}},
         {.dict = "image_mask_learner", .key = "mask_embedding", .data = p->mask_emb, .ndim = 3,
          .shape = {1, p->n_patches, p->vision_width}},
     };
-    return pt_write_f32(path, ts, 2, err);
+    const char *keys[8], *values[8];
+    int nm = prov_write_list(&p->prov, keys, values);
+    return pt_write_f32_meta(path, ts, 2, PPAD_PROV_DICT, keys, values, nm, err);
 }
 
 void names_default(ppad_names *n) {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "clip/model.h"
+#include "formats/torch_pt.h"
 #include "ppad.h"
 #include "tokenizer/bpe.h"
 
@@ -21,6 +22,36 @@
 #define PPAD_NSEQ (PPAD_NPOS * PPAD_NCLS)
 #define PPAD_NCTX 16
 #define PPAD_MAXNAME 128
+
+/* Where prompts come from (issue 11): written into the prompt files ppad
+ * saves as a top-level dict 'ppad_provenance' of strings, which torch.load
+ * reads and the released PPAD layout ignores; read back by params_load.
+ * Every field "" when unknown (released files carry none). */
+typedef struct ppad_provenance {
+    char version[32];     /* ppad's version that wrote the file */
+    char origin[32];      /* "ppad train", "init-prompts", "step", "api init" */
+    char backbone[512];   /* the backbone checkpoint's path as given */
+    char fingerprint[40]; /* "fnv1a64:<16 hex digits>" of the backbone (pt_fingerprint) */
+    char config[512];     /* training configuration, "key=value ..." ("" if untrained) */
+    char seed[32];
+} ppad_provenance;
+
+/* Records that prompts are being made on the backbone at backbone_path
+ * (fingerprint: pt_fingerprint of it) by origin; config may be NULL. */
+void prov_set(ppad_provenance *pv, const char *backbone_path, uint64_t fingerprint, const char *origin,
+              const char *config, unsigned long long seed);
+/* The fingerprint text of backbone m ("fnv1a64:..."), into buf (>= 40 bytes). */
+void prov_fingerprint_text(char *buf, size_t n, uint64_t fp);
+/* Prompts from prompts_path meeting backbone m: 0 when they match or the
+ * prompts carry no provenance; 1 when the fingerprints differ (err holds one
+ * line naming both files). */
+int  prov_check_backbone(const ppad_provenance *pv, const clip_model *m, const char *prompts_path, ppad_err *err);
+#define PPAD_PROV_DICT "ppad_provenance"
+/* Fills pv from an opened prompt file (fields absent there stay ""). */
+void prov_read(ppad_provenance *pv, const pt_file *f);
+/* The key/value pairs to write (keys and values: arrays of at least 8); 0 when
+ * pv holds no fingerprint (nothing is written then). */
+int  prov_write_list(const ppad_provenance *pv, const char **keys, const char **values);
 
 typedef struct ppad_params {
     int n_ctx, text_width, n_patches, vision_width;
@@ -33,8 +64,11 @@ typedef struct ppad_params {
     float *m_ctx;      /* (n_ctx, Wt) momentum buffer */
     float *m_mask_emb; /* (n_patches, Wv) */
     int momentum_init; /* 0 until the first SGD step has filled the momentum buffers */
+    ppad_provenance prov; /* written on save when prov.fingerprint is set */
 } ppad_params;
 
+/* 1 if all n floats of x are finite (no NaN, no infinity). */
+int  params_finite(const float *x, size_t n);
 int  params_alloc(ppad_params *p, int n_ctx, int text_width, int n_patches, int vision_width, ppad_err *err);
 void params_free(ppad_params *p);
 /* Spec initialisation: ctx ~ N(0, 0.02^2); mask_emb ~ N(0, 0.02^2) * 10. */
@@ -45,7 +79,8 @@ int  params_check_model(const ppad_params *p, const clip_model *m, const char *w
 /* Prompt file I/O (torch.save zip format):
  * {'prompt_learner_ctx': {'ctx': (16, Wt)}, 'image_mask_learner': {'mask_embedding': (1, 49, Wv)}}.
  * Reading accepts fp16/bf16/fp32 and skips every other key (the released files'
- * clip_model.* etc.). Writing is fp32 and atomic. */
+ * clip_model.* etc.). Writing is fp32 and atomic, and refused (nothing written)
+ * when a value is NaN or infinite. */
 int params_load(ppad_params *p, const char *path, ppad_err *err);
 int params_save(const ppad_params *p, const char *path, ppad_err *err);
 

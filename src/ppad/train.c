@@ -74,6 +74,40 @@ static int make_sample(float *pixels, int *position, int *label, const shot_cach
     return 0;
 }
 
+/* The shortest decimal that reads back as v. */
+static void shortest(char *buf, size_t n, double v) {
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) return;
+    }
+}
+
+/* The provenance of prompts trained with o on e's backbone. */
+static void train_provenance(ppad_params *p, const ppad_engine *e, const ppad_train_opts *o) {
+    static const char *const SYN[] = {"sas", "fpi", "none"};
+    char lr[32], mom[32], ps[32], cfg[512];
+    shortest(lr, sizeof lr, o->lr);
+    shortest(mom, sizeof mom, o->momentum);
+    shortest(ps, sizeof ps, o->p_synth);
+    snprintf(cfg, sizeof cfg, "shots=%d epochs=%d batch=%d lr=%s momentum=%s p_synth=%s synthesis=%s no_position=%d",
+             o->shots, o->epochs, o->batch, lr, mom, ps,
+             o->synthesis >= 0 && o->synthesis <= 2 ? SYN[o->synthesis] : "?", o->no_position);
+    prov_set(&p->prov, e->m->path, e->m->fingerprint, "ppad train", cfg, o->seed);
+}
+
+/* Training stops at the first step whose loss or gradients (before the SGD
+ * step) or prompts (after it) are not finite: nothing later would mean anything. */
+static int check_finite(const ppad_params *p, double loss, int step, int ep, int after, ppad_err *err) {
+    const char *what = NULL;
+    if (!isfinite(loss)) what = "the loss";
+    else if (!after && !params_finite(p->d_ctx, p->n)) what = "a gradient";
+    else if (after && !params_finite(p->ctx, p->n)) what = "a prompt value";
+    if (!what) return 0;
+    return ppad_fail(err, "training stopped at step %d (epoch %d): %s is not a finite number%s; no prompts written "
+                     "(a smaller learning rate, or prompts and backbone without NaN/inf, may help)",
+                     step + 1, ep + 1, what, after ? " after the SGD step" : "");
+}
+
 int ppad_train(ppad_engine *e, ppad_params *p, const dataset *d, const ppad_train_opts *o, ppad_err *err) {
     const clip_model *m = e->m;
     const int S = m->cfg.image_size;
@@ -114,6 +148,7 @@ int ppad_train(ppad_engine *e, ppad_params *p, const dataset *d, const ppad_trai
     progress_begin(&bar, o->label ? o->label : "train", total, o->quiet);
     if (o->log) fprintf(o->log, "step,epoch,lr,loss,n_abnormal,seconds\n");
     double lr = o->lr, t0 = ppad_now(), last_loss = NAN;
+    train_provenance(p, e, o);
     int step = 0;
     for (int ep = 0; ep < o->epochs; ep++) {
         ppad_rng er;
@@ -131,7 +166,9 @@ int ppad_train(ppad_engine *e, ppad_params *p, const dataset *d, const ppad_trai
             double loss;
             lr = cosine_lr_next(lr, o->lr, step, t_max);
             if (engine_loss_grad(e, p, pixels, pos, lab, nb, &loss, NULL, err) != 0) goto out;
+            if (check_finite(p, loss, step, ep, 0, err) != 0) goto out;
             params_sgd_step(p, lr, o->momentum);
+            if (check_finite(p, loss, step, ep, 1, err) != 0) goto out;
             last_loss = loss;
             if (o->log) {
                 fprintf(o->log, "%d,%d,%.9g,%.9g,%d,%.3f\n", step + 1, ep + 1, lr, loss, n_ab, ppad_now() - t0);

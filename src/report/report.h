@@ -14,6 +14,7 @@
 #include "data/data.h"
 #include "image/image.h"
 #include "ppad.h"
+#include "ppad/explain.h"
 #include "ppad/scores_csv.h"
 #include "ppad/trainlog_csv.h"
 
@@ -39,6 +40,22 @@ typedef struct report_visual {
 typedef int (*report_visual_fn)(void *ctx, report_visual *out, const char *const *paths, int n, ppad_err *err);
 /* Loads an image of the scores for a thumbnail (8-bit gray). */
 typedef int (*report_image_fn)(void *ctx, gray8 *out, const char *path, ppad_err *err);
+
+/* ---- heat-map pictures of one explained image (report_explain.c) ----
+ * img is the image at its original size (8-bit gray). Turbo colormap, the
+ * map blended over its region (20% opaque at its minimum to 65% at its
+ * maximum), the rest dimmed. */
+/* The Turbo colormap (Mikhailov 2019): t in [0, 1] (clamped; NaN as 0) to 8-bit sRGB. */
+void report_colormap_turbo(uint8_t rgb[3], double t);
+/* The fused view (explain_fused_view) over the image: RGB PNG of img's size. */
+int report_explain_overlay(report_blob *png, const gray8 *img, const explain_result *r, ppad_err *err);
+/* The five positions side by side, captioned (position, p), with the fused
+ * score, the verdict at threshold, the method and a colour bar. */
+int report_explain_panel(report_blob *png, const gray8 *img, const explain_result *r, int method, double threshold,
+                         ppad_err *err);
+/* Both into out (overlay and panel). */
+int report_explain_draw(report_visual *out, const gray8 *img, const explain_result *r, int method, double threshold,
+                        ppad_err *err);
 
 /* A sample of the synthetic lesions a run trained on (report_lesions.c). */
 typedef struct report_lesion {

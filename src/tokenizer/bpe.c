@@ -12,6 +12,7 @@
  * table from (left id, right id) to (rank, joined id). */
 #include "tokenizer/bpe.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,8 +120,10 @@ static const bpe_pair *pair_find(const bpe *b, int32_t l, int32_t r) {
 /* ---- loading ---- */
 
 static int read_gz(const char *path, char **out, size_t *out_n, ppad_err *err) {
+    if (file_check_input(path, err) != 0) return -1;
+    errno = 0;
     gzFile f = gzopen(path, "rb");
-    if (!f) return ppad_fail(err, "%s: cannot open the BPE vocabulary", path);
+    if (!f) return ppad_fail(err, "%s: cannot open the BPE vocabulary: %s", path, errno ? strerror(errno) : "out of memory");
     size_t cap = 4u << 20, n = 0;
     char *buf = ppad_malloc(cap + 1, err);
     if (!buf) {
@@ -149,7 +152,15 @@ static int read_gz(const char *path, char **out, size_t *out_n, ppad_err *err) {
             free(buf), gzclose(f);
             return -1;
         }
-        if (got == 0) break;
+        if (got == 0) {
+            int code = Z_OK;
+            gzerror(f, &code);
+            if (code == Z_BUF_ERROR) { /* the gzip stream ended early */
+                free(buf), gzclose(f);
+                return ppad_fail(err, "%s: truncated (the gzip stream ends early); not a whole BPE vocabulary", path);
+            }
+            break;
+        }
         n += (size_t)got;
     }
     gzclose(f);
@@ -304,13 +315,20 @@ static int put_path(char *out, size_t n, const char *path, ppad_err *err) {
 int bpe_find(char *out, size_t n, const char *explicit_path, const char *weights_path, ppad_err *err) {
     if (n) out[0] = 0;
     if (explicit_path && *explicit_path) {
-        if (!file_exists(explicit_path))
-            return ppad_fail(err, "%s: no such vocabulary file (--vocab; expected %s)", explicit_path, BPE_FILE);
+        if (!file_exists(explicit_path)) {
+            ppad_err why;
+            file_fail_not_regular(explicit_path, &why);
+            return ppad_fail(err, "%s (--vocab; expected %s)", why.msg, BPE_FILE);
+        }
         return put_path(out, n, explicit_path, err);
     }
     const char *env = getenv("PPAD_VOCAB");
     if (env && *env) {
-        if (!file_exists(env)) return ppad_fail(err, "%s: no such vocabulary file (from $PPAD_VOCAB)", env);
+        if (!file_exists(env)) {
+            ppad_err why;
+            file_fail_not_regular(env, &why);
+            return ppad_fail(err, "%s (from $PPAD_VOCAB)", why.msg);
+        }
         return put_path(out, n, env, err);
     }
     char beside[4096] = "";

@@ -55,10 +55,11 @@ with tempfile.TemporaryDirectory() as d:
 
     r = run([TOOL, "errors", W])
     lines = r.stdout.strip().split("\n")
-    check(r.returncode == 0 and len(lines) == 6, "API error paths all fail with a message", r.stdout + r.stderr)
+    check(r.returncode == 0 and len(lines) == 18, "API error paths all fail with a message", r.stdout + r.stderr)
     for l in lines:
         name, _, msg = l.partition(": ")
         needle = {"model": "/nonexistent/w.pt", "prompts": "/nonexistent/p.pt", "dataset": "/nonexistent/data",
-                  "precision": "fp8", "image": "/nonexistent/x.png", "synthesis": "paint"}.get(name, "?")
+                  "precision": "fp8", "image": "/nonexistent/x.png", "synthesis": "paint",
+                  "lr": "lr must be", "momentum": "momentum must be", "threshold": "threshold must be"}.get(name, "?")
         check(needle in msg, "API error '%s' names the culprit" % name, l)
 done()

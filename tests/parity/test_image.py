@@ -314,7 +314,7 @@ huge[16:24] = struct.pack(">II", 100000, 100000)
 huge[29:33] = struct.pack(">I", zlib.crc32(bytes(huge[12:29])) & 0xFFFFFFFF)
 cases = [
     ("err_missing_file", path("does_not_exist.png"), "does_not_exist.png"),
-    ("err_text_file", wbytes("notes.txt", b"hello, this is not an image\n"), "not a PNG or JPEG"),
+    ("err_text_file", wbytes("notes.txt", b"hello, this is not an image\n"), "not a PNG, JPEG or DICOM"),
     ("err_zero_bytes", wbytes("empty.png", b""), "empty"),
     ("err_truncated_png", wbytes("trunc.png", good_png[: len(good_png) // 2]), "truncated PNG"),
     ("err_truncated_png_header", wbytes("trunc_hdr.png", good_png[:20]), "truncated PNG"),

@@ -101,5 +101,5 @@ with tempfile.TemporaryDirectory() as d:
     check(r.returncode == 1 and "nope.pt" in r.stderr and len(r.stderr.strip().split("\n")) == 1,
           "missing weights file: one line naming it", r.stderr)
     r = run([PPAD, "info"])
-    check(r.returncode == 2 and "--weights is required" in r.stderr, "info without --weights is a usage error", r.stderr)
+    check(r.returncode == 2 and "give --weights W" in r.stderr, "info without --weights is a usage error", r.stderr)
 done()

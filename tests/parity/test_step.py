@@ -172,7 +172,9 @@ with tempfile.TemporaryDirectory() as d:
               torch.equal(pm, sd["image_mask_learner"]["mask_embedding"].float()),
               "released fp16 values read exactly (written back as fp32 with lr 0)")
         full = torch.load(po)
-        check(sorted(full) == ["image_mask_learner", "prompt_learner_ctx"] and list(full["prompt_learner_ctx"]) == ["ctx"]
+        # plus ppad's provenance dict (issue 11, item 7), which the released layout ignores
+        check(sorted(full) == ["image_mask_learner", "ppad_provenance", "prompt_learner_ctx"]
+              and list(full["prompt_learner_ctx"]) == ["ctx"]
               and list(full["image_mask_learner"]) == ["mask_embedding"] and pc.dtype == torch.float32
               and tuple(pm.shape) == (1, 49, 128), "ppad-written prompt file has the released layout, fp32")
 

@@ -8,8 +8,13 @@
  *       prints "path,score,p_left,p_right,p_upper,p_lower,p_whole" rows (%.17g)
  *   api_tool errors WEIGHTS
  *       exercises the error paths; prints one "name: message" line per case
+ *   api_tool init WEIGHTS SEED OUT.pt
+ *       ppad_prompts_init + ppad_prompts_save (provenance recorded on save)
+ *   api_tool load WEIGHTS PROMPTS [strict|quiet]
+ *       ppad_prompts_load(_flags); prints "rc=R" and, if any, "msg=..."
  *
  * Exit status 0, or 1 with the error message on stderr. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -108,10 +113,57 @@ static int cmd_errors(char **a, int n) {
     ppad_train_config_default(&c);
     c.synthesis = "paint";
     EXPECT_FAIL("synthesis", ppad_train_prompts(m, p, NULL, &c, &err));
+    /* non-finite or out-of-range settings (issue 11, item 5) */
+    static const double bad_lr[] = {NAN, INFINITY, -1e-3, 0}, bad_mom[] = {NAN, 1, -0.1, INFINITY};
+    for (int i = 0; i < 4; i++) {
+        ppad_train_config_default(&c);
+        c.lr = bad_lr[i];
+        EXPECT_FAIL("lr", ppad_train_prompts(m, p, NULL, &c, &err));
+        ppad_train_config_default(&c);
+        c.momentum = bad_mom[i];
+        EXPECT_FAIL("momentum", ppad_train_prompts(m, p, NULL, &c, &err));
+    }
+    static const double bad_thr[] = {NAN, -0.01, 1.5, INFINITY};
+    for (int i = 0; i < 4; i++) {
+        ppad_metrics mt;
+        EXPECT_FAIL("threshold", ppad_evaluate(m, p, NULL, bad_thr[i], NULL, &mt, &err));
+    }
 #undef EXPECT_FAIL
     ppad_prompts_free(p);
     ppad_model_free(m);
     return bad ? 1 : 0;
+}
+
+static int cmd_init(char **a, int n) {
+    if (n < 3) return fprintf(stderr, "api_tool init: WEIGHTS SEED OUT\n"), 2;
+    ppad_err err;
+    ppad_model *m = NULL;
+    ppad_prompts *p = NULL;
+    int rc = 1;
+    if (ppad_model_load(&m, a[0], &err) == 0 && ppad_prompts_init(&p, m, strtoull(a[1], NULL, 10), &err) == 0 &&
+        ppad_prompts_save(p, a[2], &err) == 0)
+        rc = 0;
+    if (rc) fail(&err);
+    ppad_prompts_free(p);
+    ppad_model_free(m);
+    return rc;
+}
+
+static int cmd_load(char **a, int n) {
+    if (n < 2) return fprintf(stderr, "api_tool load: WEIGHTS PROMPTS [strict|quiet]\n"), 2;
+    ppad_err err;
+    err.msg[0] = 0;
+    ppad_model *m = NULL;
+    ppad_prompts *p = NULL;
+    if (ppad_model_load(&m, a[0], &err) != 0) return fail(&err);
+    unsigned flags = n > 2 && a[2][0] == 's' ? PPAD_PROMPTS_STRICT : n > 2 && a[2][0] == 'q' ? PPAD_PROMPTS_QUIET : 0;
+    int rc = n > 2 ? ppad_prompts_load_flags(&p, m, a[1], flags, &err) : ppad_prompts_load(&p, m, a[1], &err);
+    printf("rc=%d\n", rc);
+    if (rc != 0) printf("msg=%s\n", err.msg);
+    printf("loaded=%d\n", p != NULL);
+    ppad_prompts_free(p);
+    ppad_model_free(m);
+    return 0;
 }
 
 int main(int argc, char **argv) {
@@ -120,5 +172,7 @@ int main(int argc, char **argv) {
     if (v[0] == 't') return cmd_train(argv + 2, argc - 2);
     if (v[0] == 's') return cmd_score(argv + 2, argc - 2);
     if (v[0] == 'e') return cmd_errors(argv + 2, argc - 2);
+    if (v[0] == 'i') return cmd_init(argv + 2, argc - 2);
+    if (v[0] == 'l') return cmd_load(argv + 2, argc - 2);
     return 2;
 }

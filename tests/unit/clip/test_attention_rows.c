@@ -47,6 +47,18 @@ static void run(int B, int T, int C, int NH, int causal, const char *tag) {
     attention_backward_rows(dq_r, dout_r, qkv, att_r, rows, B, T, C, NH, causal);
     snprintf(name, sizeof name, "%s: backward rows = full backward (1e-5 + 1e-4 rel)", tag);
     check_close(name, dq_r, dq, (long)B * T * C3, 1e-5, 1e-4);
+    /* the gradient at the probabilities of the selected rows = those rows of the full one */
+    float *datt = malloc(sizeof(float) * B * NH * T * T), *datt_r = malloc(sizeof(float) * B * NH * T);
+    float *want_d = malloc(sizeof(float) * B * NH * T);
+    attention_backward_probs(NULL, datt, dout, qkv, att, B, T, C, NH, causal);
+    attention_backward_rows_probs(NULL, datt_r, dout_r, qkv, att_r, rows, B, T, C, NH, causal);
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < NH; h++)
+            memcpy(want_d + ((size_t)b * NH + h) * T, datt + (((size_t)b * NH + h) * T + rows[b]) * T,
+                   sizeof(float) * T);
+    snprintf(name, sizeof name, "%s: dA rows = full dA's rows (1e-5 + 1e-4 rel)", tag);
+    check_close(name, datt_r, want_d, (long)B * NH * T, 1e-5, 1e-4);
+    free(datt), free(datt_r), free(want_d);
     free(qkv), free(out), free(att), free(out_r), free(att_r), free(dout_r), free(dout), free(dq), free(dq_r);
     free(want), free(want_att), free(rows);
 }

@@ -237,6 +237,26 @@ static double loss_attention(const double *x, const void *vc) {
     return L;
 }
 
+/* The attention output as a function of its probabilities (held as free
+ * variables, x = att (B, NH, T, T)): out = att v with v from the fixed qkv
+ * (kctx.w), masked entries skipped; L = sum(out * R). */
+static double loss_attention_probs(const double *x, const void *vc) {
+    const kctx *k = vc;
+    const int hd = k->C / k->NH;
+    const size_t C3 = 3 * (size_t)k->C;
+    double L = 0;
+    for (int b = 0; b < k->B; b++)
+        for (int h = 0; h < k->NH; h++)
+            for (int i = 0; i < k->T; i++)
+                for (int j = 0; j < (k->causal ? i + 1 : k->T); j++) {
+                    double a = x[(((size_t)b * k->NH + h) * k->T + i) * k->T + j];
+                    const float *v = k->w + ((size_t)b * k->T + j) * C3 + 2 * k->C + h * hd;
+                    const float *r = k->R + ((size_t)b * k->T + i) * k->C + h * hd;
+                    for (int d = 0; d < hd; d++) L += a * v[d] * r[d];
+                }
+    return L;
+}
+
 static double loss_l2norm(const double *x, const void *vc) {
     const kctx *k = vc;
     double *out = dbuf((size_t)k->N * k->C);
@@ -426,6 +446,28 @@ static void test_attention(ppad_rng *r, int B, int T, int C, int NH, int causal,
         snprintf(name, sizeof name, "attention_backward accumulates B=%d T=%d C=%d NH=%d causal=%d", B, T, C, NH,
                  causal);
         check_accumulates(name, g, P, g2, nq);
+
+        /* the gradient at the probabilities (heat maps): vs FD of out(att) = att v,
+         * atol 1e-5 + rtol 1e-4; masked entries exactly 0 */
+        float *datt = fbuf(na), *datt2 = fbuf(na), *g3 = fbuf(nq);
+        double *pd = dbuf(na), *gpd = dbuf(na);
+        attention_backward_probs(g3, datt, R, qkv, att, B, T, C, NH, causal);
+        to_double(pd, att, na);
+        kctx kp = {.w = qkv, .R = R, .B = B, .T = T, .C = C, .NH = NH, .causal = causal};
+        fd_grad(gpd, pd, na, loss_attention_probs, &kp);
+        snprintf(name, sizeof name, "attention_backward_probs dA vs FD B=%d T=%d C=%d NH=%d causal=%d", B, T, C, NH,
+                 causal);
+        close_d(name, datt, gpd, na, 1e-5, 1e-4);
+        memset(g2, 0, nq * sizeof(float));
+        attention_backward(g2, R, qkv, att, B, T, C, NH, causal);
+        snprintf(name, sizeof name, "attention_backward_probs dqkv = attention_backward B=%d T=%d C=%d NH=%d causal=%d",
+                 B, T, C, NH, causal);
+        check_close(name, g3, g2, (long)nq, 0, 0); /* the same products: exact */
+        attention_backward_probs(NULL, datt2, R, qkv, att, B, T, C, NH, causal);
+        snprintf(name, sizeof name, "attention_backward_probs dA only (dqkv NULL) B=%d T=%d C=%d NH=%d causal=%d", B, T,
+                 C, NH, causal);
+        check_close(name, datt2, datt, (long)na, 0, 0);
+        free(datt), free(datt2), free(g3), free(pd), free(gpd);
     }
     free(qkv), free(R), free(out), free(att), free(g), free(P), free(g2), free(xd), free(od), free(ad), free(gd);
 }

@@ -184,7 +184,21 @@ static void test_pickle(void) {
     free(buf);
 }
 
+/* Views whose dimension products overflow int64 (an empty tensor may have any
+ * other dimensions; issue 11, item 7): answered without a signed overflow
+ * (UBSan in make asan aborts on one). */
+static void test_contiguous_overflow(void) {
+    const int64_t M = 2147483647;
+    pt_tensor e = {.ndim = 4, .shape = {0, 3, M, M}, .stride = {0, M * M, M, 1}, .numel = 0};
+    CHECK(pt_view_contiguous(&e) == 1, "an empty view (0, 3, 2^31-1, 2^31-1) is contiguous, no overflow");
+    pt_tensor big = {.ndim = 3, .shape = {3, M, M}, .stride = {M * M, M, 1}, .numel = 0};
+    CHECK(pt_view_contiguous(&big) == 0, "a view whose size overflows int64 is not contiguous, no overflow");
+    pt_tensor ok = {.ndim = 2, .shape = {4, 5}, .stride = {5, 1}, .numel = 20};
+    CHECK(pt_view_contiguous(&ok) == 1, "a row-major (4, 5) view is contiguous");
+}
+
 int main(void) {
+    test_contiguous_overflow();
     test_half();
     test_gather();
     test_pickle();

@@ -137,8 +137,13 @@ fuzz:
 	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) CFLAGS="-O1 -g $(ARCH) -Wno-pass-failed" \
 	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
 fuzz-bins: $(FUZZ_BIN)
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.c tests/fuzz/fuzz_common.h build-fuzz/libppad.a
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/fuzz_common.c build-fuzz/libppad.a $(LDLIBS)
+# compiled as C, linked by the C++ driver (the library holds C++: its sanitizer runtimes must come along)
+build-fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+build-fuzz/fuzz_%: build-fuzz/fuzz_%.o build-fuzz/fuzz_common.o build-fuzz/libppad.a
+	$(CXX) $(SAN) -fsanitize=fuzzer -fopenmp -o $@ $^ $(LDLIBS)
+.SECONDARY: $(FUZZ_BIN:=.o) build-fuzz/fuzz_common.o
 # ---- end fuzzing
 
 clean:

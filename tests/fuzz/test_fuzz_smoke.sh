@@ -3,7 +3,7 @@
 # (README "Fuzzing"): builds them (make fuzz, into build-fuzz/), then runs each
 # for PPAD_FUZZ_SECONDS (default 20) from its seed corpus and dictionary, two
 # at a time. Every input of tests/fuzz/corpus/<target>/ runs first, so the
-# regression inputs (crash-*) are replayed on every run. New inputs go to a
+# regression inputs (regress-*) are replayed on every run. New inputs go to a
 # temporary folder, never into the tree. PASS/FAIL per target; SKIP (and
 # nothing else) without clang or libFuzzer's runtime.
 set -u
@@ -29,11 +29,15 @@ if [ -z "${PPAD_TEST_VOCAB:-}" ] && [ -f ../shared/bpe_simple_vocab_16e6.txt.gz 
   export PPAD_TEST_VOCAB=$PWD/../shared/bpe_simple_vocab_16e6.txt.gz
 fi
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+# DCMTK allocates a DICOM element's declared length (up to 4 GiB) before it reads
+# the bytes (regress-dicom-4gb-element): allow such an allocation (it fails cleanly
+# or stays untouched virtual memory) while the resident memory stays capped.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1}
 
 one() { # target: runs it, then prints its PASS/FAIL line
   local t=$1 d="$T/$1"
   mkdir -p "$d/new" "$d/tmp"
-  PPAD_FUZZ_TMP="$d/tmp" "build-fuzz/fuzz_$t" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
+  PPAD_FUZZ_TMP="$d/tmp" "build-fuzz/fuzz_$t" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=8192 \
     -dict="tests/fuzz/dict/$t.dict" -artifact_prefix="$d/" -print_final_stats=1 \
     "$d/new" "tests/fuzz/corpus/$t" >"$d/log" 2>&1
   local rc=$? runs

@@ -33,11 +33,12 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 # the bytes (regress-dicom-4gb-element): allow such an allocation (it fails cleanly
 # or stays untouched virtual memory) while the resident memory stays capped.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1}
+# -timeout=60: such an input takes seconds under ASan on a loaded machine; a hang still fails
 
 one() { # target: runs it, then prints its PASS/FAIL line
   local t=$1 d="$T/$1"
   mkdir -p "$d/new" "$d/tmp"
-  PPAD_FUZZ_TMP="$d/tmp" "build-fuzz/fuzz_$t" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=8192 \
+  PPAD_FUZZ_TMP="$d/tmp" "build-fuzz/fuzz_$t" -max_total_time="$SECS" -timeout=60 -rss_limit_mb=2048 -malloc_limit_mb=8192 \
     -dict="tests/fuzz/dict/$t.dict" -artifact_prefix="$d/" -print_final_stats=1 \
     "$d/new" "tests/fuzz/corpus/$t" >"$d/log" 2>&1
   local rc=$? runs

@@ -137,13 +137,13 @@ fuzz:
 	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) CFLAGS="-O1 -g $(ARCH) -Wno-pass-failed" \
 	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
 fuzz-bins: $(FUZZ_BIN)
-# compiled as C, linked by the C++ driver (the library holds C++: its sanitizer runtimes must come along)
-build-fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
-build-fuzz/fuzz_%: build-fuzz/fuzz_%.o build-fuzz/fuzz_common.o build-fuzz/libppad.a
-	$(CXX) $(SAN) -fsanitize=fuzzer -fopenmp -o $@ $^ $(LDLIBS)
-.SECONDARY: $(FUZZ_BIN:=.o) build-fuzz/fuzz_common.o
+# linked by clang++: the library holds C++ (DCMTK's reader), whose UBSan checks
+# (vptr) need the C++ half of the sanitizer runtime
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.c tests/fuzz/fuzz_common.h build-fuzz/libppad.a
+	$(CC) $(ALL_CFLAGS) -c -o $@.o $<
+	$(CC) $(ALL_CFLAGS) -c -o $@.common.o tests/fuzz/fuzz_common.c
+	$(CXX) -fopenmp $(SAN) -fsanitize=fuzzer -o $@ $@.o $@.common.o build-fuzz/libppad.a $(LDLIBS)
+	rm -f $@.o $@.common.o
 # ---- end fuzzing
 
 clean:

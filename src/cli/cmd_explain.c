@@ -35,9 +35,9 @@ static const char *HELP =
     "  --method M     relevance (default) or gradcam\n"
     "  --threshold T  decision threshold in [0, 1] for the verdict (default 0.5)\n"
     "  --on-error M   stop (default) or skip (report the image on stderr, go on, exit 1 at the end)\n"
-    "  --precision P / --classes / --positions / --vocab / --no-image-prompt   as for ppad predict\n"
+    "  --precision P / --classes / --positions / --vocab / --no-image-prompt / --strict   as for ppad predict\n"
     "Costs about two scorings of the image with relevance (a backward pass through all 12 blocks), about\n"
-    "1.2 with gradcam (the last block only). Outputs are checked before any work; a failed run leaves\n"
+    "1.1 with gradcam (the last block only). Outputs are checked before any work; a failed run leaves\n"
     "none of its files behind.\n";
 
 int cmd_explain(int argc, char **argv) {
@@ -46,9 +46,12 @@ int cmd_explain(int argc, char **argv) {
     int method = 0, on_error = 0;
     const char *list = NULL, *out_dir = NULL, *raw = NULL;
     cli_list args = {0};
+    cli_image_args ia = {0};
+    image_opts io;
     ppad_err err = {{0}};
     const cli_opt opts[] = {
         CLI_SESSION_OPTS(so),
+        CLI_IMAGE_OPTS(ia),
         OPT("--prompts", OPT_IN, &so.prompts, .required = 1),
         OPT("--list", OPT_IN, &list),
         OPT("--method", OPT_CHOICE, &method, .choices = "relevance|gradcam"),
@@ -62,6 +65,7 @@ int cmd_explain(int argc, char **argv) {
     cli_ctx cx;
     int status;
     if (cli_parse(&cx, &verb, argc, argv, &status)) return status;
+    if ((status = cli_image_opts(&io, &ia, &cx)) != 0) return status;
     if (args.n == 0 && !list) return cli_usage("explain", "give at least one IMAGE, FOLDER or --list FILE");
     if (!out_dir && !raw) return cli_usage("explain", "give --out DIR and/or --raw FILE (where the heat maps go)");
     cli_inputs in;
@@ -102,7 +106,7 @@ int cmd_explain(int argc, char **argv) {
         gray8 orig = {0};
         explain_result r;
         ppad_err why = {{0}};
-        if (cli_explain_load(&orig, pixels, path, NULL, S, &why) != 0 || explain_image(&x, &ss.p, pixels, &r, &why) != 0 ||
+        if (cli_explain_load(&orig, pixels, path, &io, S, &why) != 0 || explain_image(&x, &ss.p, pixels, &r, &why) != 0 ||
             cli_explain_check(path, &r, &why) != 0) {
             gray8_free(&orig);
             if (!on_error) {

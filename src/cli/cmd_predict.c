@@ -48,6 +48,7 @@ typedef struct predict_ctx {
     const ppad_params *p;
     float *pixels; /* (3, S, S) */
     int S;
+    const image_opts *io;
 } predict_ctx;
 
 /* The heat maps of scored image i (its index row gets predict's own numbers). */
@@ -56,9 +57,14 @@ static int heatmaps_row(predict_ctx *c, int i, const double *probs, double fused
     gray8 orig = {0};
     explain_result r;
     int rc = -1;
-    if (cli_explain_load(&orig, c->pixels, path, NULL, c->S, why) == 0 && explain_image(c->x, c->p, c->pixels, &r, why) == 0 &&
-        cli_explain_check(path, &r, why) == 0)
+    if (cli_explain_load(&orig, c->pixels, path, c->io, c->S, why) == 0 && explain_image(c->x, c->p, c->pixels, &r, why) == 0 &&
+        cli_explain_check(path, &r, why) == 0) {
+        /* the pictures say what the CSV says: the scoring's probabilities (the explanation's
+         * own forward pass agrees to ~1e-7 but not bit for bit) */
+        memcpy(r.probs, probs, sizeof r.probs);
+        r.fused = fused;
         rc = cli_heatmaps_add(c->hm, (size_t)i, path, &orig, &r, probs, fused, why);
+    }
     gray8_free(&orig);
     return rc;
 }
@@ -140,7 +146,7 @@ int cmd_predict(int argc, char **argv) {
         cli_inputs_free(&in);
         return cli_error(&err);
     }
-    predict_ctx pc = {&in, threshold, on_error ? 0 : -1, .hm = &hm, .p = &ss.p, .S = ss.m->cfg.image_size};
+    predict_ctx pc = {&in, threshold, on_error ? 0 : -1, .hm = &hm, .p = &ss.p, .S = ss.m->cfg.image_size, .io = &io};
     ppad_explainer x;
     int have_x = 0;
     if (hm.on) {

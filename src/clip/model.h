@@ -129,6 +129,9 @@ typedef struct tfm_taps {
  * (for PPAD's input gradients); with save = 0 one layer's worth is reused. */
 typedef struct tfm_acts {
     int B, T, W, NH, L, save, cap_BT;
+    int save_from;   /* with save: blocks below it run as in inference, unsaved (0: all saved);
+                      * the backward then needs dx NULL and stops at that block (heat maps
+                      * that need the last block only) */
     int bf16;        /* use the layers' bf16 matrices (forward, and backward when saved) */
     uint16_t *scr16; /* (B*T, 4W) bf16 rounding scratch */
     const int *sel;  /* (B) or NULL: the one row per sequence needed from the last layer

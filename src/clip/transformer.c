@@ -178,7 +178,14 @@ void tfm_forward(tfm_acts *a, const clip_layer *layers, const float *x, int B, i
         return;
     }
     const float *cur = x;
-    for (int l = 0; l < a->L; l++) {
+    const int s0 = a->save_from > 0 && a->save_from < a->L ? a->save_from : 0;
+    if (s0 > 0) { /* the blocks below save_from as in inference, in place in block s0's input */
+        float *xs = view(a, s0, B, T).x_in;
+        memcpy(xs, x, NW * sizeof(float));
+        for (int l = 0; l < s0; l++) block_forward_inplace(a, &layers[l], xs, B, T, causal);
+        cur = xs;
+    }
+    for (int l = s0; l < a->L; l++) {
         layer_view v = view(a, l, B, T);
         if (v.x_in != cur) memcpy(v.x_in, cur, NW * sizeof(float));
         int last = l + 1 == a->L;
@@ -246,7 +253,8 @@ void tfm_backward(float *dx, float *dout, tfm_acts *a, const clip_layer *layers,
     float *d_qkv = d_pre;           /* (N, 3W) reuses d_pre once the MLP is done */
     float *dres = dout;             /* (N, W) gradient of the residual stream, updated in place */
     const int h = a->bf16;          /* input-gradient products in bf16 too */
-    const int lowest = dx ? 0 : (a->taps ? a->taps->lowest : 0); /* no block below it needs its gradient */
+    int lowest = dx ? 0 : (a->taps ? a->taps->lowest : 0); /* no block below it needs its gradient */
+    if (lowest < a->save_from) lowest = a->save_from;       /* nor has its activations (callers keep dx NULL) */
     int l = a->L - 1;
     if (a->sel) {
         /* the last block ran on the selected rows only: dout is (B, W) for them */

@@ -11,8 +11,9 @@
 
 #pragma omp declare simd notinbranch
 static inline float vexpf(float x) {
-    x = x < -87.3f ? -87.3f : x;
-    x = x > 88.0f ? 88.0f : x;
+    const float x0 = x;
+    x = x > -87.3f ? x : -87.3f; /* written so that NaN is clamped too: no NaN reaches the int conversion */
+    x = x < 88.0f ? x : 88.0f;
     /* round to nearest: adding and subtracting 1.5 * 2^23 leaves the integer part */
     float nf = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
     float r = x - nf * 0.693145751953125f;                    /* ln2 high part (exact product) */
@@ -27,7 +28,7 @@ static inline float vexpf(float x) {
     int32_t e = ((int32_t)nf + 127) << 23;
     float s;
     __builtin_memcpy(&s, &e, 4);
-    return p * s;
+    return x0 == x0 ? p * s : x0; /* NaN in, NaN out */
 }
 
 #endif

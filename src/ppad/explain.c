@@ -36,7 +36,8 @@ int explain_init(ppad_explainer *x, ppad_engine *e, int method, ppad_err *err) {
     A(rel, (size_t)T * T);
     A(tmp, (size_t)T * T);
     if (method == EXPLAIN_GRADCAM) {
-        x->taps.lowest = L - 1; /* the backward ends in the last block */
+        x->taps.lowest = L - 1; /* the backward ends in the last block, */
+        x->acts.tfm.save_from = L - 1; /* so only its activations are saved */
         A(taps.ln1, (size_t)B * T * W);
         A(taps.dln1, (size_t)B * T * W);
     } else {

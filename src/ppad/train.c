@@ -89,9 +89,11 @@ static void train_provenance(ppad_params *p, const ppad_engine *e, const ppad_tr
     shortest(lr, sizeof lr, o->lr);
     shortest(mom, sizeof mom, o->momentum);
     shortest(ps, sizeof ps, o->p_synth);
-    snprintf(cfg, sizeof cfg, "shots=%d epochs=%d batch=%d lr=%s momentum=%s p_synth=%s synthesis=%s no_position=%d",
+    snprintf(cfg, sizeof cfg,
+             "shots=%d epochs=%d batch=%d lr=%s momentum=%s p_synth=%s synthesis=%s no_position=%d precision=%s",
              o->shots, o->epochs, o->batch, lr, mom, ps,
-             o->synthesis >= 0 && o->synthesis <= 2 ? SYN[o->synthesis] : "?", o->no_position);
+             o->synthesis >= 0 && o->synthesis <= 2 ? SYN[o->synthesis] : "?", o->no_position,
+             e->m->block16 ? "bf16" : "fp32");
     prov_set(&p->prov, e->m->path, e->m->fingerprint, "ppad train", cfg, o->seed);
 }
 

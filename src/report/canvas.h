@@ -8,8 +8,10 @@
 
 #include "ppad.h"
 
-#define CANVAS_ADVANCE 6 /* glyph advance at scale 1 (5 columns + 1 space) */
-#define CANVAS_ROWS 9    /* glyph rows: 7 above the baseline, 2 descending */
+#include "report/font.h"
+
+#define CANVAS_ADVANCE FONT_ADVANCE /* glyph advance at scale 1 (5 columns + 1 space) */
+#define CANVAS_ROWS    FONT_ROWS    /* glyph rows: 7 above the baseline, 2 descending */
 
 typedef struct rgb_canvas {
     int w, h;

@@ -1,6 +1,7 @@
 /* font.h — a 5x7 bitmap font for captions on raster images (the contact sheets
- * of `ppad synth --sheet`): upper-case letters (lower case is drawn upper
- * case), digits and - . = : + ( ) / , and space; anything else draws as '?'. */
+ * of `ppad synth --sheet`, where lower case is drawn upper case; the heat-map
+ * figures through report/canvas.h): printable ASCII with descenders; anything
+ * else draws as '?'. */
 #ifndef PPAD_REPORT_FONT_H
 #define PPAD_REPORT_FONT_H
 
@@ -11,6 +12,11 @@
 #define FONT_W 5       /* glyph width, pixels at scale 1 */
 #define FONT_H 7       /* glyph height */
 #define FONT_ADVANCE 6 /* glyph width plus one column of space */
+#define FONT_ROWS 9    /* rows of a glyph: FONT_H above the baseline, 2 for descenders */
+
+/* The glyph of c (printable ASCII; anything else is '?'): FONT_ROWS rows of
+ * FONT_W bits, bit FONT_W - 1 the leftmost column. */
+const uint8_t *font_glyph(unsigned char c);
 
 /* Width in pixels of text at scale (no trailing space). */
 int  font_text_width(const char *text, int scale);

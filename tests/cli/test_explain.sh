@@ -40,6 +40,16 @@ PYEOF
 [ "$r" = True ] && pass "--raw rows, index.csv, unique names, overlay at the image's size" || fail "--raw rows, index.csv, unique names, overlay at the image's size" "$r"
 ls "$T/hm" | grep -q '\.tmp\.' && fail "no temporary files" "$(ls "$T/hm")" || pass "no temporary files"
 
+# the library call (ppad.h) gives the CLI's maps
+"$BUILD/tools/api_tool" maps "$W" "$P" relevance "$A" >"$T/api.csv" 2>"$T/err" || fail "api_tool maps" "$(cat "$T/err")"
+r=$($PY -c "
+import csv, numpy as np
+raw = [r for r in csv.reader(open('$T/raw.csv')) if r[0] == '$A']
+api = list(csv.reader(open('$T/api.csv')))
+a = np.array([[float(v) for v in r[3:]] for r in raw]); b = np.array([[float(v) for v in r[2:]] for r in api])
+print(a.shape == b.shape == (5, 49) and [r[1] for r in api] == [r[1] for r in raw] and np.allclose(a, b, rtol=1e-6, atol=0))")
+[ "$r" = True ] && pass "ppad_explain_files = explain --raw (1e-6 rel; %.9g printing)" || fail "ppad_explain_files = explain --raw" "$r"
+
 # --list - and gradcam
 echo "$A" | "$PPAD" explain --weights "$W" --prompts "$P" --threads 2 --method gradcam --raw "$T/g.csv" --list - \
   >/dev/null 2>"$T/err" && [ "$(cut -d, -f3 "$T/g.csv" | sort -u | tr '\n' ' ')" = "gradcam method " ] \
@@ -95,6 +105,16 @@ import csv
 p = list(csv.DictReader(open('$T/pred'))); i = list(csv.DictReader(open('$T/ph_hm/index.csv')))
 print(len(p) == len(i) == $N and all(a['path'] == b['path'] and a['score'] == b['score'] and a['p_left'] == b['p_left'] and b['method'] == 'gradcam' for a, b in zip(p, i)))")
 [ "$r" = True ] && pass "predict --heatmaps: index.csv carries the printed scores" || fail "predict --heatmaps: index.csv carries the printed scores" "$r"
+
+# test --report: the gallery's overlays and panels through the report's visual hook
+if "$PPAD" test --weights "$W" --prompts "$P" --data "$T/ph" --quiet --threads 2 --report "$T/rep" >/dev/null 2>"$T/err" &&
+   $PY -c "
+import json, sys
+g = json.load(open('$T/rep/report.json'))['gallery']
+e = [x for v in g.values() for x in v]
+sys.exit(0 if e and all(x['overlay'] and x['panel'] for x in e) else 1)"
+then pass "test --report: every gallery image has its overlay and panel"
+else fail "test --report: every gallery image has its overlay and panel" "$(cat "$T/err")"; fi
 
 "$PPAD" explain --help | grep -q "usage: ppad explain" && pass "explain --help" || fail "explain --help" "no usage"
 "$PPAD" predict --help | grep -q -- "--heatmaps DIR" && pass "predict --help names --heatmaps" || fail "predict --help names --heatmaps" ""

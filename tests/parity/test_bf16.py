@@ -5,9 +5,10 @@ falls back to fp32 and says so.
 AUC tolerance: a random backbone scores every image almost alike (fused
 scores of 100 phantoms span ~2e-3), so bf16's ~1e-4 score error reorders a
 pair or two of near-tied images and moves the AUC in the third decimal
-(measured: 0.4356 vs 0.4369 tiny, 0.5350 vs 0.5375 full). The check allows
-0.005 (about a dozen swapped pairs out of 2400); a broken bf16 path moves the
-scores by far more than 2e-3 and fails the score check first.
+(measured: 0.4356 vs 0.4369 tiny, 0.5350 vs 0.5375 full; after the switch to
+the authors' normalisation constants, on an AVX512-BF16 Xeon: 0.5350 vs 0.5406
+full). The check allows 0.01 (24 swapped pairs out of 2400); a broken bf16 path
+moves the scores by far more than 2e-3 and fails the score check first.
 Larger sets shrink the difference (one pair weighs less) but do not remove
 it: on 150 + 150 phantoms, over 7 sets, the full fixture's AUCs differed by
 0.5e-4 to 9e-4 and the demo backbone's by up to 2.6e-3. The issue's
@@ -54,7 +55,7 @@ with tempfile.TemporaryDirectory() as d:
         diff = max(abs(s32[k] - s16[k]) for k in s32)
         check(diff <= 2e-3, "%s: bf16 fused scores within 2e-3 of fp32" % tag, "max diff %.3g" % diff)
         print("# %s: AUC fp32 %.6f bf16 %.6f, max fused score diff %.3g" % (tag, m32["auc"], m16["auc"], diff))
-        check(abs(m32["auc"] - m16["auc"]) <= 0.005, "%s: same AUC within 0.005" % tag,
+        check(abs(m32["auc"] - m16["auc"]) <= 0.01, "%s: same AUC within 0.01" % tag,
               "fp32 %.6f bf16 %.6f" % (m32["auc"], m16["auc"]))
         if has_bf16:
             check(diff > 0, "%s: bf16 path really ran (scores differ from fp32 in the last digits)" % tag)

@@ -194,13 +194,14 @@ for k in ("m2_u12_rescale_window", "m1_u16", "m2_u8", "m2_s16_two_windows", "m1_
         if dcmtk(tool, *opts, files[k], out):
             same("%s (%s) == section 11 of the original" % (k, tag), out, ref[k])
 
-# lossy JPEG: equal to section 11 of what DCMTK itself decodes
-for k, opts in (("m2_u8", ["+eb"]), ("m2_u12_rescale_window", ["+ee"]), ("rgb_interleaved", ["+eb"])):
-    lossy = files[k].replace(".dcm", "_lossy.dcm")
-    dec = files[k].replace(".dcm", "_lossy_dec.dcm")
-    if dcmtk("dcmcjpeg", *opts, files[k], lossy) and dcmtk("dcmdjpeg", lossy, dec):
-        r0 = sec11(dec)
-        same("%s (JPEG %s) == section 11 of dcmdjpeg's decoding" % (k, opts[0]), lossy, r0)
+# lossy JPEG and near-lossless JPEG-LS: equal to section 11 of what DCMTK's own tools decode
+for k, enc, dect, opt in (("m2_u8", "dcmcjpeg", "dcmdjpeg", "+eb"), ("m2_u12_rescale_window", "dcmcjpeg", "dcmdjpeg", "+ee"),
+                          ("rgb_interleaved", "dcmcjpeg", "dcmdjpeg", "+eb"),
+                          ("m1_u16", "dcmcjpls", "dcmdjpls", "+en")):
+    lossy = files[k].replace(".dcm", "_lossy%s.dcm" % opt[1:])
+    dec = lossy.replace(".dcm", "_dec.dcm")
+    if dcmtk(enc, opt, files[k], lossy) and dcmtk(dect, lossy, dec):
+        same("%s (%s %s) == section 11 of %s's decoding" % (k, enc, opt, dect), lossy, sec11(dec))
 
 # names: no extension, .dicom, UID-like
 for name in ("noext", "scan.DICOM", "1.2.840.113619.2.55.3.77"):

@@ -82,6 +82,9 @@ def readers_9(d):
         "vocab": trunc(VOCAB, len(vz) // 3, "trunc_v.gz"),
     }
     pred = [PPAD, "predict", "--quiet", "--threads", "1"]
+    sc9 = os.path.join(d, "s9.csv")
+    with open(sc9, "w") as f:
+        f.write("label,score\n0,0.1\n1,0.9\n")
     # (reader, command builder, what an empty file says, what a truncated file says)
     readers = [
         ("image", lambda x: [PPAD, "preprocess", "--image", x, "--out", os.path.join(d, "pre.png")], "empty file",
@@ -95,6 +98,10 @@ def readers_9(d):
          [("vocab", "truncated")]),
         ("dataset CSV", lambda x: [PPAD, "data", "--layout", "csv", "--data", x], "empty", []),
         ("scores CSV", lambda x: [PPAD, "metrics", "--scores", x], "empty file", []),
+        ("training log", lambda x: [PPAD, "report", "--scores", sc9, "--out", os.path.join(d, "r9.html"), "--log", x,
+                                    "--quiet"], "empty file", []),
+        ("step manifest", lambda x: [PPAD, "step", "--weights", W, "--prompts", PR, "--batch", x, "--out",
+                                     os.path.join(d, "s9.pt"), "--quiet"], "no samples", []),
     ]
     for name, cmd, empty_says, truncs in readers:
         one_line_error("%s: a folder is named as a folder" % name, run(cmd(folder)), [folder, "is a folder"])
@@ -338,6 +345,9 @@ def provenance_7(d):
           r.stdout + r.stderr)
 
     img = os.path.join(d, "ok.png")
+    manifest = os.path.join(d, "m7.csv")
+    with open(manifest, "w") as f:
+        f.write("path,label,position\n%s,0,whole\n" % img)
     verbs = {
         "predict": lambda w, p: [PPAD, "predict", "--weights", w, "--prompts", p, img, "--quiet"],
         "test": lambda w, p: [PPAD, "test", "--weights", w, "--prompts", p, "--data", ph, "--quiet"],
@@ -345,6 +355,10 @@ def provenance_7(d):
                                       os.path.join(d, "t7b.pt"), "--shots", "8", "--batch", "8", "--epochs", "1",
                                       "--quiet", "--no-eval"],
         "info --prompts": lambda w, p: [PPAD, "info", "--prompts", p, "--weights", w],
+        "explain": lambda w, p: [PPAD, "explain", "--weights", w, "--prompts", p, img, "--quiet", "--method", "gradcam",
+                                 "--raw", os.path.join(d, "maps7.csv")],
+        "step": lambda w, p: [PPAD, "step", "--weights", w, "--prompts", p, "--batch", manifest, "--out",
+                              os.path.join(d, "s7.pt"), "--quiet"],
     }
     for verb, cmd in verbs.items():
         r = run(cmd(w2, out))

@@ -12,6 +12,8 @@
  *       ppad_prompts_init + ppad_prompts_save (provenance recorded on save)
  *   api_tool load WEIGHTS PROMPTS [strict|quiet]
  *       ppad_prompts_load(_flags); prints "rc=R" and, if any, "msg=..."
+ *   api_tool maps WEIGHTS PROMPTS relevance|gradcam IMAGE...
+ *       ppad_explain_files; prints "path,position,m0,...,m48" rows (%.9g)
  *
  * Exit status 0, or 1 with the error message on stderr. */
 #include <math.h>
@@ -166,6 +168,37 @@ static int cmd_load(char **a, int n) {
     return 0;
 }
 
+static int cmd_maps(char **a, int n) {
+    if (n < 4) return fprintf(stderr, "api_tool maps: WEIGHTS PROMPTS METHOD IMAGE...\n"), 2;
+    static const char *const POS[5] = {"left", "right", "upper", "lower", "whole"};
+    ppad_err err;
+    ppad_model *m = NULL;
+    ppad_prompts *p = NULL;
+    const int k = n - 3, method = a[2][0] == 'g' ? PPAD_EXPLAIN_GRADCAM : PPAD_EXPLAIN_RELEVANCE;
+    float *maps = malloc(sizeof(float) * 5 * 49 * (size_t)k);
+    int rc = 1;
+    ppad_set_threads(2);
+    if (!maps) goto out;
+    if (ppad_model_load(&m, a[0], &err) != 0) goto fail;
+    if (ppad_prompts_load(&p, m, a[1], &err) != 0) goto fail;
+    if (ppad_explain_files(m, p, (const char *const *)(a + 3), k, method, maps, NULL, NULL, &err) != 0) goto fail;
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < 5; j++) {
+            printf("%s,%s", a[3 + i], POS[j]);
+            for (int q = 0; q < 49; q++) printf(",%.9g", maps[((size_t)i * 5 + j) * 49 + q]);
+            printf("\n");
+        }
+    rc = 0;
+    goto out;
+fail:
+    fail(&err);
+out:
+    free(maps);
+    ppad_prompts_free(p);
+    ppad_model_free(m);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return fprintf(stderr, "usage: api_tool train|score|errors ...\n"), 2;
     char *v = argv[1];
@@ -174,5 +207,6 @@ int main(int argc, char **argv) {
     if (v[0] == 'e') return cmd_errors(argv + 2, argc - 2);
     if (v[0] == 'i') return cmd_init(argv + 2, argc - 2);
     if (v[0] == 'l') return cmd_load(argv + 2, argc - 2);
+    if (v[0] == 'm') return cmd_maps(argv + 2, argc - 2);
     return 2;
 }

@@ -44,8 +44,10 @@ one() { # target: runs it, then prints its PASS/FAIL line
   PPAD_FUZZ_TMP="$d/tmp" "build-fuzz/fuzz_$t" -max_total_time="$SECS" -timeout=60 -rss_limit_mb=2048 \
     -malloc_limit_mb=4200 \
     -dict="tests/fuzz/dict/$t.dict" -artifact_prefix="$d/" -print_final_stats=1 \
-    "$d/new" "tests/fuzz/corpus/$t" >"$d/log" 2>&1
-  local rc=$? runs
+    "$d/new" "tests/fuzz/corpus/$t" >"$d/log" 2>&1 &
+  local fpid=$! rc runs
+  wait $fpid; rc=$?
+  rm -f /dev/shm/__KMP_REGISTERED_LIB_${fpid}_* # clang's OpenMP runtime leaves its registration behind
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$d/log" | tail -n 1)
   local art; art=$(ls "$d"/crash-* "$d"/leak-* "$d"/timeout-* "$d"/oom-* 2>/dev/null | head -n 1)
   if [ $rc -eq 0 ] && [ -z "$art" ]; then

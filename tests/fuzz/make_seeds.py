@@ -1,7 +1,7 @@
 """make_seeds.py — writes the small seed corpora of tests/fuzz/corpus/<target>/
 (committed; rerun only to regenerate them): valid inputs of each reader, kept
 small (the largest is a few KB), written by PyTorch, Pillow and pydicom.
-Regression inputs (crashes found later) live beside them as crash-*; this
+Regression inputs (failures found later) live beside them as regress-*; this
 script never touches those.
 
     /usr/bin/python3 tests/fuzz/make_seeds.py"""

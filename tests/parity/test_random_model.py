@@ -40,6 +40,17 @@ with tempfile.TemporaryDirectory() as d:
     m = clip_ref.CLIP(**clip_ref.config_from_state_dict(sd))
     m.load_state_dict({k: v.float() for k, v in sd.items()}, strict=True)
     check(True, "small configuration loads strictly into the PyTorch CLIP")
+    # the demo backbone: --residual-gain G scales exactly the image tower's attn.out_proj and
+    # mlp.c_proj weights by G (same draws; fp16 storage: 1e-3 relative, 2e-6 absolute for the subnormals), nothing else
+    p3 = os.path.join(d, "t3.pt")
+    r3 = run([PPAD, "random-model", "--out", p3, "--residual-gain", "16"] + args)
+    if check(r3.returncode == 0, "random-model --residual-gain runs", r3.stderr):
+        g = torch.load(p3)
+        scaled = [k for k in sd if k.startswith("visual.transformer.") and
+                  (k.endswith("attn.out_proj.weight") or k.endswith("mlp.c_proj.weight"))]
+        check(len(scaled) == 4 and all(torch.allclose(g[k].float(), 16 * sd[k].float(), rtol=1e-3, atol=2e-6)
+                                       for k in scaled), "--residual-gain 16 scales the image tower's branch outputs")
+        check(all(torch.equal(g[k], sd[k]) for k in sd if k not in scaled), "--residual-gain leaves every other tensor")
     r = run([PPAD, "random-model", "--out", os.path.join(d, "x.pt"), "--vision-width", "100"])
     check(r.returncode == 2 and "multiples of 64" in r.stderr, "width not a multiple of 64 refused", r.stderr)
 done()

@@ -104,9 +104,10 @@ with tempfile.TemporaryDirectory() as d:
         paths = sorted(got)
         g = np.array([got[p] for p in paths])
         dbl, sgl = ref_scores(paths, pil_double), ref_scores(paths, pil_single)
-        # fp32 towers on both sides, differing only in summation order: 2e-6 abs on a probability
-        close(name + ": scores equal the authors' 256-then-224 path (2e-6 abs)", g, dbl, atol=2e-6, rtol=0)
+        # fp32 towers on both sides, differing only in summation order (2.5e-6 seen under -O1 ASan
+        # builds): 1e-5 abs on a probability; the one-resize path is off by 6e-3 .. 3e-2 here
+        close(name + ": scores equal the authors' 256-then-224 path (1e-5 abs)", g, dbl, atol=1e-5, rtol=0)
         gap = float(np.abs(dbl - sgl).max())
-        check(gap > 1e-4, name + ": the single-resize path would differ by more than 50x the tolerance",
+        check(gap > 1e-4, name + ": the single-resize path would differ by more than 10x the tolerance",
               "max |double - single| = %g" % gap)
 done()

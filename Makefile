@@ -105,10 +105,10 @@ test: all $(FIXTURES)
 	BUILD=$(BUILD) bash tests/run.sh
 
 # AddressSanitizer + UBSan build in its own folder; runs the C unit tests and CLI tests.
+ASAN_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g $(ARCH)" \
-	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all fixtures
-	BUILD=build-asan PPAD_ASAN=1 ASAN_OPTIONS=detect_leaks=1 bash tests/run.sh
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g $(ARCH)" SAN="$(ASAN_SAN)" all fixtures
+	BUILD=build-asan PPAD_ASAN=1 PPAD_SAN="$(ASAN_SAN)" ASAN_OPTIONS=detect_leaks=1 bash tests/run.sh
 
 bench: all $(FIXTURES)
 	BUILD=$(BUILD) bash bench/run.sh

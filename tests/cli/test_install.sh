@@ -5,7 +5,8 @@
 # `pkg-config --cflags --libs ppad`, and run.
 source "$(dirname "$0")/../lib/check.sh"
 P="$T/prefix"
-if make -s -C "$ROOT" BUILD="$BUILD" PREFIX="$P" install >"$T/make.log" 2>&1; then pass "make install PREFIX=..."
+# under make asan the library is instrumented: ppad.pc must then name the sanitizers too
+if make -s -C "$ROOT" BUILD="$BUILD" PREFIX="$P" ${PPAD_SAN:+SAN="$PPAD_SAN"} install >"$T/make.log" 2>&1; then pass "make install PREFIX=..."
 else fail "make install PREFIX=..." "$(tail -n 5 "$T/make.log")"; fi
 for f in bin/ppad include/ppad.h lib/libppad.a lib/pkgconfig/ppad.pc; do
   [ -f "$P/$f" ] && pass "installs $f" || fail "installs $f" "missing under $P"

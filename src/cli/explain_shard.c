@@ -1,9 +1,10 @@
 /* explain_shard.c — ppad explain's images over the MPI ranks (issue 14):
  * chunks of EVAL_CHUNK images dealt round-robin as predict deals them (one
  * image a chunk in one process, so rows still stream out one by one); each
- * rank loads, explains and draws its chunk, the round's results are gathered
- * and rank 0 alone hands them to the caller in input order (it writes every
- * file), up to the first failure. */
+ * rank loads and explains its chunk; unless a failure ends the run in this
+ * round, it draws the pictures too; the round's results are gathered and rank
+ * 0 alone hands them to the caller in input order (it writes every file), up
+ * to the first failure. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,34 +40,62 @@ static int put(buf *b, const void *src, size_t n) {
     return 0;
 }
 
-/* Explains images i0 .. i0 + nb into b; stops after a failure unless skip_bad. */
-static int explain_chunk(const cli_explain_job *j, size_t i0, size_t nb, buf *b) {
-    for (size_t i = i0; i < i0 + nb; i++) {
-        const char *path = j->in->paths[i];
-        item_head h;
-        memset(&h, 0, sizeof h);
-        gray8 orig = {0};
-        report_visual v = {{0}, {0}};
-        ppad_err why = {{0}};
-        if (cli_explain_load(&orig, j->pixels, path, j->io, j->S, &why) == 0 &&
-            explain_image(j->x, j->p, j->pixels, &h.r, &why) == 0 && cli_explain_check(path, &h.r, &why) == 0) {
-            h.ok = 1;
-            if (j->draw && report_explain_draw(&v, &orig, &h.r, j->method, j->threshold, &why) != 0) {
-                ppad_fail_prefix(&why, path);
-                h.ok = 0, h.fatal = 1;
-            }
+/* One rank's chunk: images i0 .. i0 + nb explained (stopping after a failure
+ * unless skip_bad), their pictures not yet drawn. */
+typedef struct chunk_work {
+    size_t nb;                /* images explained (up to and with a failure that ends the run) */
+    int ends;                 /* 1: a failure here ends the run */
+    item_head h[EVAL_CHUNK];
+    ppad_err why[EVAL_CHUNK]; /* the failed ones' messages */
+    gray8 orig[EVAL_CHUNK];   /* the good ones at their original size, for the pictures */
+} chunk_work;
+
+static void explain_chunk(const cli_explain_job *j, size_t i0, size_t nb, chunk_work *w) {
+    w->nb = 0, w->ends = 0;
+    for (size_t k = 0; k < nb; k++) {
+        const char *path = j->in->paths[i0 + k];
+        item_head *h = &w->h[k];
+        memset(h, 0, sizeof *h);
+        memset(&w->orig[k], 0, sizeof w->orig[k]);
+        w->why[k].msg[0] = 0;
+        w->nb = k + 1;
+        if (cli_explain_load(&w->orig[k], j->pixels, path, j->io, j->S, &w->why[k]) == 0 &&
+            explain_image(j->x, j->p, j->pixels, &h->r, &w->why[k]) == 0 && cli_explain_check(path, &h->r, &w->why[k]) == 0) {
+            h->ok = 1;
+            if (!j->draw) gray8_free(&w->orig[k]);
+            continue;
         }
-        gray8_free(&orig);
-        if (h.ok) h.ov = v.overlay.size, h.pn = v.panel.size;
-        else h.msg_len = strlen(why.msg);
-        int rc = put(b, &h, sizeof h) || put(b, why.msg, h.msg_len) || put(b, v.overlay.data, h.ov) ||
-                 put(b, v.panel.data, h.pn);
+        gray8_free(&w->orig[k]);
+        if (!j->skip_bad) {
+            w->ends = 1;
+            break;
+        }
+    }
+}
+
+/* The chunk's blob into b; its pictures drawn only if draw (a run that goes
+ * on: a failing one leaves no picture behind anyway). */
+static int pack_chunk(const cli_explain_job *j, size_t i0, chunk_work *w, int draw, buf *b) {
+    int rc = 0;
+    for (size_t k = 0; k < w->nb; k++) {
+        item_head *h = &w->h[k];
+        ppad_err *why = &w->why[k];
+        report_visual v = {{0}, {0}};
+        if (h->ok && draw && rc == 0 && report_explain_draw(&v, &w->orig[k], &h->r, j->method, j->threshold, why) != 0) {
+            ppad_fail_prefix(why, j->in->paths[i0 + k]);
+            h->ok = 0, h->fatal = 1;
+        }
+        gray8_free(&w->orig[k]);
+        if (h->ok) h->ov = v.overlay.size, h->pn = v.panel.size;
+        else h->msg_len = strlen(why->msg);
+        if (rc == 0)
+            rc = put(b, h, sizeof *h) || put(b, why->msg, h->ok ? 0 : h->msg_len) || put(b, v.overlay.data, h->ov) ||
+                 put(b, v.panel.data, h->pn);
         report_blob_free(&v.overlay);
         report_blob_free(&v.panel);
-        if (rc) return -1;
-        if (!h.ok && (h.fatal || !j->skip_bad)) break;
+        if (h->fatal) draw = 0; /* the run ends here: the rest is not delivered */
     }
-    return 0;
+    return rc ? -1 : 0;
 }
 
 /* Rank 0: the rows of one chunk's blob, to the callback. */
@@ -89,7 +118,7 @@ static int deliver(const cli_explain_job *j, const char *p, size_t len, size_t i
         }
         report_visual v = {{(unsigned char *)p + off, h.ov}, {(unsigned char *)p + off + h.ov, h.pn}};
         off += h.ov + h.pn;
-        if (j->row(j->row_ctx, i, &h.r, j->draw ? &v : NULL, err) != 0) return -1;
+        if (j->row(j->row_ctx, i, &h.r, h.ov ? &v : NULL, err) != 0) return -1;
     }
     return 0;
 }
@@ -100,16 +129,24 @@ int cli_explain_shard(const cli_explain_job *j, long *n_bad, ppad_progress *bar,
     const size_t n_chunks = (n + chunk - 1) / chunk;
     size_t *counts = malloc(sizeof(size_t) * (size_t)ranks);
     buf b = {0};
-    int rc = counts ? 0 : ppad_fail(err, "out of memory");
+    chunk_work *w = malloc(sizeof *w);
+    int rc = counts && w ? 0 : ppad_fail(err, "out of memory");
     *n_bad = 0;
     if ((rc = dist_agree(rc, err)) != 0) goto out;
     for (size_t c0 = 0; c0 < n_chunks; c0 += (size_t)ranks) {
         size_t c = c0 + (size_t)rank;
         b.len = 0;
-        if (c < n_chunks) {
-            size_t i0 = c * chunk, nb = n - i0 < chunk ? n - i0 : chunk;
-            if (explain_chunk(j, i0, nb, &b) != 0) rc = ppad_fail(err, "out of memory explaining the images");
+        size_t i0 = c * chunk, nb = c < n_chunks ? (n - i0 < chunk ? n - i0 : chunk) : 0;
+        explain_chunk(j, i0, nb, w);
+        /* does a failure end the run in this round? then no rank draws */
+        int32_t ends = w->ends, *flags = NULL;
+        int any = ends;
+        if (ranks > 1) {
+            dist_allgather(&ends, sizeof ends, (void **)&flags, counts);
+            for (int r = 0; r < ranks; r++) any |= flags[r];
+            free(flags);
         }
+        if (pack_chunk(j, i0, w, j->draw && !any, &b) != 0) rc = ppad_fail(err, "out of memory explaining the images");
         if ((rc = dist_agree(rc, err)) != 0) goto out;
         char *all = NULL;
         if (ranks > 1) dist_allgather(b.p, b.len, (void **)&all, counts);
@@ -127,5 +164,6 @@ int cli_explain_shard(const cli_explain_job *j, long *n_bad, ppad_progress *bar,
 out:
     free(b.p);
     free(counts);
+    free(w);
     return rc;
 }

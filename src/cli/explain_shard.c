@@ -2,9 +2,9 @@
  * chunks of EVAL_CHUNK images dealt round-robin as predict deals them (one
  * image a chunk in one process, so rows still stream out one by one); each
  * rank loads and explains its chunk; unless a failure ends the run in this
- * round, it draws the pictures too; the round's results are gathered and rank
- * 0 alone hands them to the caller in input order (it writes every file), up
- * to the first failure. */
+ * round, it draws the pictures too; the round's results are gathered image by
+ * image (one exchange holds one image a rank) and rank 0 alone hands them to
+ * the caller in input order (it writes every file), up to the first failure. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +48,7 @@ typedef struct chunk_work {
     item_head h[EVAL_CHUNK];
     ppad_err why[EVAL_CHUNK]; /* the failed ones' messages */
     gray8 orig[EVAL_CHUNK];   /* the good ones at their original size, for the pictures */
+    size_t at[EVAL_CHUNK + 1]; /* image k's record: bytes at[k] .. at[k + 1] of the blob */
 } chunk_work;
 
 static void explain_chunk(const cli_explain_job *j, size_t i0, size_t nb, chunk_work *w) {
@@ -77,6 +78,7 @@ static void explain_chunk(const cli_explain_job *j, size_t i0, size_t nb, chunk_
  * on: a failing one leaves no picture behind anyway). */
 static int pack_chunk(const cli_explain_job *j, size_t i0, chunk_work *w, int draw, buf *b) {
     int rc = 0;
+    w->at[0] = b->len;
     for (size_t k = 0; k < w->nb; k++) {
         item_head *h = &w->h[k];
         ppad_err *why = &w->why[k];
@@ -94,6 +96,7 @@ static int pack_chunk(const cli_explain_job *j, size_t i0, chunk_work *w, int dr
         report_blob_free(&v.overlay);
         report_blob_free(&v.panel);
         if (h->fatal) draw = 0; /* the run ends here: the rest is not delivered */
+        w->at[k + 1] = b->len;
     }
     return rc ? -1 : 0;
 }
@@ -130,7 +133,8 @@ int cli_explain_shard(const cli_explain_job *j, long *n_bad, ppad_progress *bar,
     size_t *counts = malloc(sizeof(size_t) * (size_t)ranks);
     buf b = {0};
     chunk_work *w = malloc(sizeof *w);
-    int rc = counts && w ? 0 : ppad_fail(err, "out of memory");
+    buf *got = calloc((size_t)ranks, sizeof *got); /* rank 0: the round's records of each rank */
+    int rc = counts && w && got ? 0 : ppad_fail(err, "out of memory");
     *n_bad = 0;
     if ((rc = dist_agree(rc, err)) != 0) goto out;
     for (size_t c0 = 0; c0 < n_chunks; c0 += (size_t)ranks) {
@@ -148,20 +152,29 @@ int cli_explain_shard(const cli_explain_job *j, long *n_bad, ppad_progress *bar,
         }
         if (pack_chunk(j, i0, w, j->draw && !any, &b) != 0) rc = ppad_fail(err, "out of memory explaining the images");
         if ((rc = dist_agree(rc, err)) != 0) goto out;
-        char *all = NULL;
-        if (ranks > 1) dist_allgather(b.p, b.len, (void **)&all, counts);
-        else all = b.p, counts[0] = b.len;
-        size_t off = 0;
-        for (int r = 0; dist_root() && r < ranks && c0 + (size_t)r < n_chunks && rc == 0; r++) {
-            rc = deliver(j, all + off, counts[r], (c0 + (size_t)r) * chunk, n_bad, err);
-            off += counts[r];
+        /* the records, image by image (slot k of every rank's chunk at once: one
+         * exchange stays small); rank 0 keeps them per rank for the delivery */
+        for (int r = 0; r < ranks; r++) got[r].len = 0;
+        if (ranks == 1) got[0] = b; /* borrowed */
+        for (size_t k = 0; ranks > 1 && k < chunk; k++) {
+            size_t lo = k < w->nb ? w->at[k] : b.len, hi = k < w->nb ? w->at[k + 1] : b.len;
+            char *all;
+            dist_allgather(b.p + lo, hi - lo, (void **)&all, counts);
+            size_t off = 0;
+            for (int r = 0; dist_root() && r < ranks; off += counts[r], r++)
+                if (put(&got[r], all + off, counts[r]) != 0) rc = ppad_fail(err, "out of memory explaining the images");
+            free(all);
         }
-        if (ranks > 1) free(all);
+        for (int r = 0; dist_root() && r < ranks && c0 + (size_t)r < n_chunks && rc == 0; r++)
+            rc = deliver(j, got[r].p, got[r].len, (c0 + (size_t)r) * chunk, n_bad, err);
+        if (ranks == 1) got[0] = (buf){0};
         if ((rc = dist_root_verdict(rc, err)) != 0) goto out;
         if (bar) progress_update(bar, (long)((c0 + (size_t)ranks) * chunk < n ? (c0 + (size_t)ranks) * chunk : n), NULL);
     }
     dist_bcast(n_bad, sizeof *n_bad, 0);
 out:
+    for (int r = 0; got && r < ranks; r++) free(got[r].p);
+    free(got);
     free(b.p);
     free(counts);
     free(w);

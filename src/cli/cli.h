@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "ppad.h"
+#include "base/progress.h"
 #include "clip/model.h"
 #include "data/data.h"
 #include "ppad/engine.h"
@@ -271,7 +272,28 @@ int  cli_heatmaps_prepare(cli_heatmaps *h, const cli_ctx *cx, const char *dir, c
 /* Draws and writes input i's pictures; its index row gets probs/fused. */
 int  cli_heatmaps_add(cli_heatmaps *h, size_t i, const char *path, const gray8 *orig, const explain_result *r,
                       const double *probs, double fused, ppad_err *err);
+/* The same with the pictures already drawn (report_explain_draw; MPI: on another rank). */
+int  cli_heatmaps_put(cli_heatmaps *h, size_t i, const char *path, const report_visual *v, const double *probs,
+                      double fused, ppad_err *err);
 int  cli_heatmaps_finish(cli_heatmaps *h, ppad_err *err); /* writes DIR/index.csv */
+/* ppad explain's images over the MPI ranks (explain_shard.c): chunks of
+ * EVAL_CHUNK dealt as predict deals them; each rank loads, explains and (draw)
+ * draws its own; rank 0 alone gets row(i, r, pictures or NULL) for every image
+ * explained, in input order. Without skip_bad the first image that fails ends
+ * the run with its error; with it, it is reported (cli_error) and counted in
+ * *n_bad. Collective. */
+typedef struct cli_explain_job {
+    ppad_explainer *x;
+    const ppad_params *p;
+    const cli_inputs *in;
+    const image_opts *io;
+    float *pixels; /* (3, S, S) */
+    int S, draw, method, skip_bad;
+    double threshold;
+    int (*row)(void *ctx, size_t i, const explain_result *r, const report_visual *v, ppad_err *err);
+    void *row_ctx;
+} cli_explain_job;
+int  cli_explain_shard(const cli_explain_job *j, long *n_bad, ppad_progress *bar, ppad_err *err);
 void cli_heatmaps_discard(cli_heatmaps *h);               /* removes the pictures written (a failed run) */
 void cli_heatmaps_free(cli_heatmaps *h);
 /* report_visual_fn for test/train --report: explains the gallery's images of

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dist.h"
 #include "base/error.h"
 #include "base/fileio.h"
 #include "base/progress.h"
@@ -40,6 +41,29 @@ static const char *HELP =
     "1.1 with gradcam (the last block only). Outputs are checked before any work; a failed run leaves\n"
     "none of its files behind.\n";
 
+typedef struct explain_out {
+    const cli_inputs *in;
+    cli_heatmaps *hm;
+    FILE *raw; /* NULL: no --raw */
+    int method;
+    double threshold;
+} explain_out;
+
+/* Rank 0: one explained image's pictures, raw rows and CSV row. */
+static int explain_row(void *vctx, size_t i, const explain_result *r, const report_visual *v, ppad_err *err) {
+    explain_out *o = vctx;
+    const char *path = o->in->paths[i];
+    if (v && cli_heatmaps_put(o->hm, i, path, v, r->probs, r->fused, err) != 0) return -1;
+    if (o->raw) cli_explain_raw_rows(o->raw, path, r, o->method);
+    char b[32];
+    cli_csv_field(stdout, path);
+    printf(",%s", cli_num(b, r->fused));
+    cli_print_probs(stdout, r->probs);
+    printf(",%s\n", r->fused > o->threshold ? "abnormal" : "normal");
+    fflush(stdout);
+    return 0;
+}
+
 int cmd_explain(int argc, char **argv) {
     cli_session_opts so = {0};
     double threshold = 0.5;
@@ -69,14 +93,19 @@ int cmd_explain(int argc, char **argv) {
     if (args.n == 0 && !list) return cli_usage("explain", "give at least one IMAGE, FOLDER or --list FILE");
     if (!out_dir && !raw) return cli_usage("explain", "give --out DIR and/or --raw FILE (where the heat maps go)");
     cli_inputs in;
-    if (cli_inputs_gather(&in, &args, list, &err) != 0) return cli_error(&err);
+    if (cli_inputs_gather_shared(&in, &args, list, &err) != 0) return cli_error(&err);
     cli_heatmaps hm;
-    if ((status = cli_heatmaps_prepare(&hm, &cx, out_dir, &in, method, threshold, &err)) != 0) {
+    status = dist_root() ? cli_heatmaps_prepare(&hm, &cx, out_dir, &in, method, threshold, &err) : 0;
+    if (!dist_root()) memset(&hm, 0, sizeof hm); /* rank 0 writes every file */
+    if ((status = dist_root_verdict(status, &err)) != 0) {
         cli_inputs_free(&in);
         return status == 2 ? cli_usage("explain", "%s", err.msg) : cli_error(&err);
     }
     cli_session ss;
-    if (session_open(&ss, &so, &err) != 0) {
+    int orc = session_open(&ss, &so, &err);
+    if (dist_agree(orc, &err) != 0) { /* under MPI every rank loads the model */
+        if (orc == 0) session_close(&ss);
+        cli_heatmaps_discard(&hm);
         cli_heatmaps_free(&hm);
         cli_inputs_free(&in);
         return cli_error(&err);
@@ -88,12 +117,11 @@ int cmd_explain(int argc, char **argv) {
     int have_x = 0;
     const int S = ss.m->cfg.image_size;
     float *pixels = ppad_aligned_alloc(sizeof(float) * 3 * (size_t)S * S, &err);
-    if (!pixels) goto done;
-    if (explain_init(&x, &ss.eng, method, &err) != 0) goto done;
-    have_x = 1;
-    if (engine_encode_texts(&ss.eng, &ss.p, 0, &err) != 0) goto done;
-    if (raw) {
-        if (atomic_open(&rf, raw, &err) != 0) goto done;
+    int xrc = !pixels || explain_init(&x, &ss.eng, method, &err) != 0;
+    have_x = !xrc;
+    if (dist_agree(xrc || engine_encode_texts(&ss.eng, &ss.p, 0, &err) != 0 ? -1 : 0, &err) != 0) goto done;
+    if (raw && dist_root_verdict(dist_root() ? atomic_open(&rf, raw, &err) : 0, &err) != 0) goto done;
+    if (rf.fp) {
         fputs("path,position,method", rf.fp);
         for (int q = 0; q < EXPLAIN_NP; q++) fprintf(rf.fp, ",m%d", q);
         fputc('\n', rf.fp);
@@ -101,53 +129,23 @@ int cmd_explain(int argc, char **argv) {
     ppad_progress bar;
     progress_begin(&bar, "explain", (long)in.n, cx.quiet || in.n < 8);
     printf("path,score,p_left,p_right,p_upper,p_lower,p_whole,verdict\n");
-    for (size_t i = 0; i < in.n; i++) {
-        const char *path = in.paths[i];
-        gray8 orig = {0};
-        explain_result r;
-        ppad_err why = {{0}};
-        if (cli_explain_load(&orig, pixels, path, &io, S, &why) != 0 || explain_image(&x, &ss.p, pixels, &r, &why) != 0 ||
-            cli_explain_check(path, &r, &why) != 0) {
-            gray8_free(&orig);
-            if (!on_error) {
-                err = why;
-                goto done;
-            }
-            cli_error(&why);
-            n_bad++;
-            continue;
-        }
-        int wrc = cli_heatmaps_add(&hm, i, path, &orig, &r, r.probs, r.fused, &err);
-        gray8_free(&orig);
-        if (wrc != 0) goto done;
-        if (raw) cli_explain_raw_rows(rf.fp, path, &r, method);
-        char b[32];
-        cli_csv_field(stdout, path);
-        printf(",%s", cli_num(b, r.fused));
-        cli_print_probs(stdout, r.probs);
-        printf(",%s\n", r.fused > threshold ? "abnormal" : "normal");
-        fflush(stdout);
-        progress_update(&bar, (long)i + 1, NULL);
-    }
+    explain_out eo = {&in, &hm, rf.fp, method, threshold};
+    const cli_explain_job job = {.x = &x, .p = &ss.p, .in = &in, .io = &io, .pixels = pixels, .S = S,
+                                 .draw = out_dir != NULL, .method = method, .skip_bad = on_error, .threshold = threshold,
+                                 .row = explain_row, .row_ctx = &eo};
+    if (cli_explain_shard(&job, &n_bad, &bar, &err) != 0) goto done;
     progress_end(&bar, NULL);
-    if (raw) {
-        if (ferror(rf.fp)) {
-            ppad_fail(&err, "%s: cannot write the file", raw);
-            goto done;
-        }
-        if (atomic_commit(&rf, &err) != 0) {
-            rf.fp = NULL;
-            goto done;
-        }
-        rf.fp = NULL;
+    int wrc = 0;
+    if (rf.fp) {
+        if (ferror(rf.fp)) wrc = ppad_fail(&err, "%s: cannot write the file", raw);
+        else wrc = atomic_commit(&rf, &err), rf.fp = NULL; /* committed or removed */
     }
-    if (cli_heatmaps_finish(&hm, &err) != 0) goto done;
-    if (fflush(stdout) != 0) {
-        ppad_fail(&err, "cannot write the output");
-        goto done;
-    }
+    if (dist_root_verdict(wrc, &err) != 0) goto done;
+    if (dist_root_verdict(dist_root() ? cli_heatmaps_finish(&hm, &err) : 0, &err) != 0) goto done;
+    if (dist_root_verdict(fflush(stdout) != 0 ? ppad_fail(&err, "cannot write the output") : 0, &err) != 0) goto done;
     if (n_bad > 0) {
         ppad_fail(&err, "%ld of %zu images could not be explained (listed above)", n_bad, in.n);
+        dist_root_verdict(-1, &err); /* every rank knows: rank 0 tells */
         rc = 1;
         fflush(stdout);
         cli_error(&err);

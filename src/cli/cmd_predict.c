@@ -177,6 +177,7 @@ int cmd_predict(int argc, char **argv) {
     dist_bcast(&pc.n_bad, sizeof pc.n_bad, 0); /* rank 0's count includes the heat maps that failed */
     if (pc.n_bad > 0) {
         ppad_fail(&err, "%ld of %zu images could not be scored (listed above)", pc.n_bad, in.n);
+        dist_root_verdict(-1, &err); /* every rank knows: rank 0 tells */
         rc = 1;
         fflush(stdout);
         cli_error(&err);

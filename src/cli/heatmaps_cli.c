@@ -174,15 +174,22 @@ int cli_heatmaps_add(cli_heatmaps *h, size_t i, const char *path, const gray8 *o
     if (!h->on) return 0;
     report_visual v = {{0}, {0}};
     if (report_explain_draw(&v, orig, r, h->method, h->threshold, err) != 0) return ppad_fail_prefix(err, path);
+    int rc = cli_heatmaps_put(h, i, path, &v, probs, fused, err);
+    report_blob_free(&v.overlay);
+    report_blob_free(&v.panel);
+    return rc;
+}
+
+int cli_heatmaps_put(cli_heatmaps *h, size_t i, const char *path, const report_visual *v, const double *probs,
+                     double fused, ppad_err *err) {
+    if (!h->on) return 0;
     char file[4096], names[2][260];
     int rc = 0;
     for (int f = 0; f < 2 && rc == 0; f++) {
         snprintf(names[f], sizeof names[f], "%s_%s.png", h->stem[i], f ? "panel" : "overlay");
         snprintf(file, sizeof file, "%s/%s", h->dir, names[f]);
-        rc = write_blob(h, file, f ? &v.panel : &v.overlay, err);
+        rc = write_blob(h, file, f ? &v->panel : &v->overlay, err);
     }
-    report_blob_free(&v.overlay);
-    report_blob_free(&v.panel);
     if (rc != 0) return -1;
     /* path,overlay,panel,score,verdict,p_left,...,p_whole,method */
     char *row = NULL;

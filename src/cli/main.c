@@ -44,7 +44,7 @@ static void usage(FILE *f) {
 /* ---- MPI (issue 14): under mpirun/srun these verbs split their work over the
  * ranks (src/base/dist.h); every other verb runs on rank 0 alone while the
  * others wait, so that no file is written twice. ---- */
-static const char *const SHARDED[] = {"test", "predict", "train", "step", "zeroshot"};
+static const char *const SHARDED[] = {"test", "predict", "train", "step", "zeroshot", "explain", "embed"};
 
 static int sharded(const char *name) {
     for (size_t i = 0; i < sizeof SHARDED / sizeof SHARDED[0]; i++)

@@ -9,8 +9,6 @@
 #include "base/error.h"
 #include "ppad/evaluate.h"
 
-#define EVAL_CHUNK 32
-
 int eval_load_default(gray8 *out, const void *ctx, const char *path, ppad_err *err) {
     return image_load_resized(out, path, 224, (const image_opts *)ctx, err);
 }

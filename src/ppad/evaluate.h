@@ -11,6 +11,10 @@
 #include "ppad/metrics.h"
 #include "ppad/score.h"
 
+/* Images per chunk; under MPI chunk c belongs to rank c % size (explain and
+ * embed split their inputs the same way). */
+#define EVAL_CHUNK 32
+
 /* How to turn a path into the model's 224x224 gray input. */
 typedef int (*eval_loader)(gray8 *out, const void *ctx, const char *path, ppad_err *err);
 /* Default loader: decode + Pillow bicubic straight to 224 (ctx: const image_opts *, may be NULL). */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_mpi.sh — ppad under mpirun (issue 14): the same bytes as one process
 # with the same threads per rank (test, train with SAS, step, predict,
-# zeroshot; 2 ranks, and 3 ranks on batches that do not divide evenly), a
+# zeroshot, explain, embed; 2 ranks, and 3 ranks on batches that do not divide evenly), a
 # failure in one rank's share ends every rank with one line and no output, a
 # killed rank does not leave the others hanging, and the one-process layer
 # builds without MPI. Skipped, saying why, where Open MPI is missing.
@@ -118,6 +118,47 @@ cmp -s ph1.csv ph2.csv && diff -r hm1 hm2 >/dev/null && [ -s hm2/index.csv ] \
 "${MPI[@]}" -np 3 "$PPAD" zeroshot --weights "$W" --data ph --threads 1 --quiet --scores z3.csv >zm3
 same "zeroshot on 3 ranks = 1 process (scores, metrics)" z1.csv z3.csv
 same "zeroshot on 3 ranks = 1 process (metrics)" zm1 zm3
+
+# ---- explain and embed: chunks of 32 over the ranks, rank 0 writes every output ----
+ls ph/test/*/*.png ph/train/*/*.png >l70 # 70 images = chunks of 32, 32, 6: each of 3 ranks has one
+# --out: 34 inputs, 30 of them missing (--on-error skip): the pictures of images 1 and 32 come from
+# rank 0, those of 33 and 34 from rank 1 (drawing is the slow part)
+{ sed -n 1p l70; for k in $(seq 30); do echo "gone/missing_$k.png"; done; sed -n 2,4p l70; } >l34
+XG=(explain --weights "$W" --prompts init.pt --threads 1 --quiet --method gradcam)
+"$PPAD" "${XG[@]}" --list l70 --raw xr1.csv >xs1.csv
+"${MPI[@]}" -np 2 "$PPAD" "${XG[@]}" --list l70 --raw xr2.csv >xs2.csv
+"${MPI[@]}" -np 3 "$PPAD" "${XG[@]}" --list - --raw xr3.csv <l70 >xs3.csv
+same "explain --raw: maps CSV, 1 = 2 = 3 ranks (--list - on 3)" xr1.csv xr2.csv xr3.csv
+same "explain: scores on stdout, 1 = 2 = 3 ranks" xs1.csv xs2.csv xs3.csv
+X=(explain --weights "$W" --prompts init.pt --threads 1 --quiet --list l34 --on-error skip)
+"$PPAD" "${X[@]}" --raw xo1.csv --out xd1 >xso1.csv 2>xse1; rc1=$?
+"${MPI[@]}" -np 2 "$PPAD" "${X[@]}" --raw xo2.csv --out xd2 >xso2.csv 2>xse2; rc2=$?
+cmp -s xo1.csv xo2.csv && cmp -s xso1.csv xso2.csv && cmp -s xse1 xse2 && diff -r xd1 xd2 >/dev/null \
+  && [ "$(ls xd2 | wc -l)" = 9 ] && [ "$(wc -l <xse2)" = 31 ] && [ $rc1 = 1 ] && [ $rc2 = 1 ] \
+  && pass "explain --out --raw --on-error skip on 2 ranks = 1 process (pictures, index.csv, maps, scores, errors)" \
+  || fail "explain --out --raw on 2 ranks = 1 process" "rc $rc1/$rc2; $(ls xd2 | wc -l) files; $(diff -rq xd1 xd2 | head -3)"
+EB=(embed --weights "$W" --threads 1)
+"$PPAD" "${EB[@]}" --image $(cat l70) >eb1.csv
+for n in 2 3; do "${MPI[@]}" -np $n "$PPAD" "${EB[@]}" --image $(cat l70) >eb$n.csv; done
+same "embed --image: features CSV, 1 = 2 = 3 ranks" eb1.csv eb2.csv eb3.csv
+TX=() # 34 texts of the tokenizer's built-in words (no vocabulary file): rank 1 embeds two
+for i in $(seq 34); do TX+=("$(echo normal pneumonia | cut -d' ' -f$((i % 2 + 1))) $(echo left right upper lower x \
+  | cut -d' ' -f$((i % 5 + 1))) lung")
+done
+"$PPAD" "${EB[@]}" --text "${TX[@]}" >et1.csv
+"${MPI[@]}" -np 2 "$PPAD" "${EB[@]}" --text "${TX[@]}" >et2.csv
+same "embed --text (34) on 2 ranks = 1 process" et1.csv et2.csv
+# a bad image only in rank 1's share: one line naming it, no pictures, no maps, no temporaries
+mkdir xb && head -c 100 "$(sed -n 34p l70)" >xb/broken.png
+{ head -33 l70; echo xb/broken.png; } >lbad
+"${MPI[@]}" -np 2 "$PPAD" "${XG[@]}" --list lbad --raw xbr.csv --out xbd >fo 2>fe; rc=$?
+if [ $rc -ne 0 ] && [ $rc -lt 128 ] && [ "$(wc -l <fe)" = 1 ] && grep -qF "ppad: xb/broken.png:" fe && [ ! -e xbr.csv ] \
+   && [ ! -e xbd ] && ! ls | grep -q '\.tmp'; then pass "explain: bad image in rank 1's share: one line naming it, exit $rc, no output"
+else fail "explain: bad image in rank 1's share: one line, no output" "rc=$rc $(head -c 400 fe; ls xbd 2>&1 | head -3)"; fi
+"${MPI[@]}" -np 2 "$PPAD" "${EB[@]}" --image $(cat lbad) >fo 2>fe; rc=$?
+[ $rc -ne 0 ] && [ $rc -lt 128 ] && [ "$(wc -l <fe)" = 1 ] && grep -qF "ppad: xb/broken.png:" fe \
+  && pass "embed: bad image in rank 1's share: one line naming it, exit $rc" \
+  || fail "embed: bad image in rank 1's share: one line naming it" "rc=$rc $(head -c 400 fe)"
 
 # ---- the library from a user's own MPI program (ppad_dist_use), against api_tool in one process ----
 AT="$BUILD/tools/api_tool" MT="$BUILD/tools/mpi_api_tool"

@@ -144,6 +144,22 @@ static void *malloc_or_die(size_t n) {
     return p;
 }
 
+#ifdef PPAD_MPI
+/* Rank root's status (and message, when it failed) to every rank; a failure
+ * is then agreed (dist_failure_agreed). */
+static int verdict_from(int root, int rc, ppad_err *err) {
+    struct { int rc; char msg[sizeof err->msg]; } v = {rc, {0}};
+    if (err && rc && g_rank == root) memcpy(v.msg, err->msg, sizeof v.msg);
+    if (MPI_Bcast(&v, sizeof v, MPI_BYTE, root, g_comm) != MPI_SUCCESS) dist_abort(1);
+    if (g_rank == root) g_sent += sizeof v;
+    if (v.rc) {
+        if (err) memcpy(err->msg, v.msg, sizeof v.msg);
+        g_agreed = 1;
+    }
+    return v.rc;
+}
+#endif
+
 int dist_agree(int rc, ppad_err *err) {
     if (g_size == 1) return rc;
 #ifdef PPAD_MPI
@@ -151,13 +167,7 @@ int dist_agree(int rc, ppad_err *err) {
     if (MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, g_comm) != MPI_SUCCESS) dist_abort(1);
     g_sent += sizeof(int);
     if (first == g_size) return 0;
-    struct { int rc; char msg[sizeof err->msg]; } v = {rc, {0}};
-    if (err && g_rank == first) memcpy(v.msg, err->msg, sizeof v.msg);
-    if (MPI_Bcast(&v, sizeof v, MPI_BYTE, first, g_comm) != MPI_SUCCESS) dist_abort(1);
-    if (g_rank == first) g_sent += sizeof v;
-    if (err) memcpy(err->msg, v.msg, sizeof v.msg);
-    g_agreed = 1;
-    return v.rc;
+    return verdict_from(first, rc, err); /* rc != 0 on rank first */
 #else
     (void)err;
     return rc;
@@ -167,15 +177,7 @@ int dist_agree(int rc, ppad_err *err) {
 int dist_root_verdict(int rc, ppad_err *err) {
     if (g_size == 1) return rc;
 #ifdef PPAD_MPI
-    struct { int rc; char msg[sizeof err->msg]; } v = {rc, {0}};
-    if (err && rc && g_rank == 0) memcpy(v.msg, err->msg, sizeof v.msg);
-    if (MPI_Bcast(&v, sizeof v, MPI_BYTE, 0, g_comm) != MPI_SUCCESS) dist_abort(1);
-    if (g_rank == 0) g_sent += sizeof v;
-    if (v.rc) {
-        if (err) memcpy(err->msg, v.msg, sizeof v.msg);
-        g_agreed = 1;
-    }
-    return v.rc;
+    return verdict_from(0, rc, err);
 #else
     (void)err;
     return rc;

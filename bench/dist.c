@@ -8,7 +8,8 @@
  * step: engine_loss_grad + params_sgd_step on a batch as bench/step.c makes
  * it (random pixels, sample i at position i % 5, label i % 2); one warm-up
  * step, then the median of --reps. Also the bytes every rank sent per step
- * (summed over ranks) and the time of the text tower's forward + backward.
+ * (summed over ranks) and the time of the text tower's forward + backward
+ * (one process: both groups).
  * score: evaluate_stream over --images synthetic 224x224 gray images (made
  * from the path by the loader, no disk), one warm-up pass over 32, then the
  * median of --reps passes. Prints key=value lines (rank 0). */
@@ -99,7 +100,11 @@ int main(int argc, char **argv) {
             double t0 = bench_now();
             engine_encode_texts(&e, &p, 1, &err);
             memset(e.demb, 0, sizeof(float) * PPAD_NSEQ * m.cfg.context * m.cfg.text_width);
-            clip_text_backward(&m, e.demb, e.txt_n, PPAD_NSEQ, &e.tacts, &err);
+            for (int g = 0; g < ENGINE_TEXT_GROUPS; g++) {
+                const size_t q0 = (size_t)g * ENGINE_TEXT_SEQS;
+                clip_text_backward(&m, e.demb + q0 * m.cfg.context * m.cfg.text_width, e.txt_n + q0 * m.cfg.embed_dim,
+                                   ENGINE_TEXT_SEQS, &e.tacts[g], &err);
+            }
             tt[r] = bench_now() - t0;
         }
         printf("batch=%d\nmicro=%d\nstep_s=%.4f\nloss=%.9g\n", N, micro, bench_median(t, reps), loss);

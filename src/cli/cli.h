@@ -280,8 +280,8 @@ int  cli_heatmaps_finish(cli_heatmaps *h, ppad_err *err); /* writes DIR/index.cs
  * EVAL_CHUNK dealt as predict deals them; each rank loads, explains and (draw)
  * draws its own; rank 0 alone gets row(i, r, pictures or NULL) for every image
  * explained, in input order. Without skip_bad the first image that fails ends
- * the run with its error; with it, it is reported (cli_error) and counted in
- * *n_bad. Collective. */
+ * the run with its error; with it, it is reported (cli_error, or bad(i, why)
+ * on rank 0) and counted in *n_bad. Collective. */
 typedef struct cli_explain_job {
     ppad_explainer *x;
     const ppad_params *p;
@@ -290,7 +290,11 @@ typedef struct cli_explain_job {
     float *pixels; /* (3, S, S) */
     int S, draw, method, skip_bad;
     double threshold;
+    /* NULL, or the scores the pictures and rows show instead of the explanation's own
+     * (predict --heatmaps: the scoring's): probs (n, PPAD_NPOS), fused (n) */
+    const double *probs, *fused;
     int (*row)(void *ctx, size_t i, const explain_result *r, const report_visual *v, ppad_err *err);
+    void (*bad)(void *ctx, size_t i, const ppad_err *why); /* NULL: cli_error */
     void *row_ctx;
 } cli_explain_job;
 int  cli_explain_shard(const cli_explain_job *j, long *n_bad, ppad_progress *bar, ppad_err *err);

@@ -6,6 +6,7 @@
  * image (one exchange holds one image a rank) and rank 0 alone hands them to
  * the caller in input order (it writes every file), up to the first failure. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,10 @@ static void explain_chunk(const cli_explain_job *j, size_t i0, size_t nb, chunk_
         if (cli_explain_load(&w->orig[k], j->pixels, path, j->io, j->S, &w->why[k]) == 0 &&
             explain_image(j->x, j->p, j->pixels, &h->r, &w->why[k]) == 0 && cli_explain_check(path, &h->r, &w->why[k]) == 0) {
             h->ok = 1;
+            if (j->probs) { /* the check above is the explanation's own; the pictures show these */
+                memcpy(h->r.probs, j->probs + (i0 + k) * PPAD_NPOS, sizeof h->r.probs);
+                h->r.fused = j->fused[i0 + k];
+            }
             if (!j->draw) gray8_free(&w->orig[k]);
             continue;
         }
@@ -115,7 +120,8 @@ static int deliver(const cli_explain_job *j, const char *p, size_t len, size_t i
                 *err = why;
                 return -1;
             }
-            cli_error(&why);
+            if (j->bad) j->bad(j->row_ctx, i, &why);
+            else cli_error(&why);
             (*n_bad)++;
             continue;
         }
@@ -135,6 +141,7 @@ int cli_explain_shard(const cli_explain_job *j, long *n_bad, ppad_progress *bar,
     chunk_work *w = malloc(sizeof *w);
     buf *got = calloc((size_t)ranks, sizeof *got); /* rank 0: the round's records of each rank */
     int rc = counts && w && got ? 0 : ppad_fail(err, "out of memory");
+    size_t mine = 0; /* images this rank explained (PPAD_DEBUG_SHARD=1: said on stderr) */
     *n_bad = 0;
     if ((rc = dist_agree(rc, err)) != 0) goto out;
     for (size_t c0 = 0; c0 < n_chunks; c0 += (size_t)ranks) {
@@ -142,6 +149,7 @@ int cli_explain_shard(const cli_explain_job *j, long *n_bad, ppad_progress *bar,
         b.len = 0;
         size_t i0 = c * chunk, nb = c < n_chunks ? (n - i0 < chunk ? n - i0 : chunk) : 0;
         explain_chunk(j, i0, nb, w);
+        mine += w->nb;
         /* does a failure end the run in this round? then no rank draws */
         int32_t ends = w->ends, *flags = NULL;
         int any = ends;
@@ -172,6 +180,7 @@ int cli_explain_shard(const cli_explain_job *j, long *n_bad, ppad_progress *bar,
         if (bar) progress_update(bar, (long)((c0 + (size_t)ranks) * chunk < n ? (c0 + (size_t)ranks) * chunk : n), NULL);
     }
     dist_bcast(n_bad, sizeof *n_bad, 0);
+    if (getenv("PPAD_DEBUG_SHARD")) fprintf(dist_stderr(), "ppad: rank %d explained %zu images\n", rank, mine);
 out:
     for (int r = 0; got && r < ranks; r++) free(got[r].p);
     free(got);

@@ -21,12 +21,14 @@ int engine_init(ppad_engine *e, const clip_model *m, const ppad_seqs *seqs, int 
         return ppad_fail(err, "the model's patch grid is %dx%d; PPAD's regions need %dx%d", c->grid, c->grid,
                          REGION_GRID, REGION_GRID);
     for (int p = 0; p < PPAD_NPOS; p++) regions_keep_mask(p, e->keep[p]);
-    int T = 1;
-    for (int q = 0; q < PPAD_NSEQ; q++)
-        if (seqs->eot[q] + 1 > T) T = seqs->eot[q] + 1;
     const size_t E = (size_t)c->embed_dim, S = (size_t)c->image_size, Wt = (size_t)c->text_width;
     const size_t ntok = (size_t)e->micro * c->n_patches * c->vision_width;
-    if (clip_text_acts_alloc(&e->tacts, m, PPAD_NSEQ, T, 1, err) != 0) goto fail;
+    for (int g = 0; g < ENGINE_TEXT_GROUPS; g++) {
+        int T = 1;
+        for (int q = g * ENGINE_TEXT_SEQS; q < (g + 1) * ENGINE_TEXT_SEQS; q++)
+            if (seqs->eot[q] + 1 > T) T = seqs->eot[q] + 1;
+        if (clip_text_acts_alloc(&e->tacts[g], m, ENGINE_TEXT_SEQS, T, 1, err) != 0) goto fail;
+    }
 #define A(p, n)                                              \
     do {                                                     \
         e->p = ppad_aligned_alloc(sizeof(float) * (n), err); \
@@ -55,7 +57,7 @@ fail:
 }
 
 void engine_free(ppad_engine *e) {
-    clip_text_acts_free(&e->tacts);
+    for (int g = 0; g < ENGINE_TEXT_GROUPS; g++) clip_text_acts_free(&e->tacts[g]);
     if (e->have_vacts) clip_vision_acts_free(&e->vacts);
     if (e->have_facts) clip_vision_acts_free(&e->facts);
     free(e->emb), free(e->demb), free(e->txt_raw), free(e->txt_n), free(e->txt_norm), free(e->d_txt_n);
@@ -64,11 +66,43 @@ void engine_free(ppad_engine *e) {
     memset(e, 0, sizeof *e);
 }
 
+/* Group g's sequences through the text tower: e->txt_raw's rows of the group
+ * (from e->emb, which seqs_embed filled), activations kept in e->tacts[g]. */
+static void text_forward_group(ppad_engine *e, int g) {
+    const clip_config *c = &e->m->cfg;
+    const int q0 = g * ENGINE_TEXT_SEQS;
+    clip_text_forward(e->m, e->txt_raw + (size_t)q0 * c->embed_dim, e->emb + (size_t)q0 * c->context * c->text_width,
+                      e->seqs.eot + q0, ENGINE_TEXT_SEQS, &e->tacts[g]);
+}
+
+/* Group g's part of the context gradient, dctx (n_ctx, Wt), from e->d_txt_n
+ * (NSEQ, E): its sequences backward through the text tower, their context
+ * slots added up in sequence order. */
+static int text_backward_group(ppad_engine *e, const ppad_params *p, int g, float *dctx, ppad_err *err) {
+    const clip_config *c = &e->m->cfg;
+    const int E = c->embed_dim, q0 = g * ENGINE_TEXT_SEQS;
+    const size_t Wt = (size_t)c->text_width, row = (size_t)c->context * Wt;
+    float *demb = e->demb + (size_t)q0 * row, *draw = e->d_txt_raw + (size_t)q0 * E; /* the group's rows */
+    memset(draw, 0, sizeof(float) * ENGINE_TEXT_SEQS * E);
+    l2norm_backward(draw, e->d_txt_n + (size_t)q0 * E, e->txt_n + (size_t)q0 * E, e->txt_norm + q0, ENGINE_TEXT_SEQS,
+                    E);
+    memset(demb, 0, sizeof(float) * ENGINE_TEXT_SEQS * row);
+    if (clip_text_backward(e->m, demb, draw, ENGINE_TEXT_SEQS, &e->tacts[g], err) != 0) return -1;
+    memset(dctx, 0, sizeof(float) * (size_t)p->n_ctx * Wt);
+    for (int q = q0; q < q0 + ENGINE_TEXT_SEQS; q++)
+        for (int k = 0; k < p->n_ctx; k++) {
+            const float *src = e->demb + ((size_t)q * c->context + e->seqs.ctx_start[q] + k) * Wt;
+            float *dst = dctx + (size_t)k * Wt;
+            for (size_t d = 0; d < Wt; d++) dst[d] += src[d];
+        }
+    return 0;
+}
+
 int engine_encode_texts(ppad_engine *e, const ppad_params *p, int save_for_backward, ppad_err *err) {
     (void)save_for_backward; /* the text activations are small: always kept */
     const clip_model *m = e->m;
     if (seqs_embed(&e->seqs, m, p->ctx, e->emb, err) != 0) return -1;
-    clip_text_forward(m, e->txt_raw, e->emb, e->seqs.eot, PPAD_NSEQ, &e->tacts);
+    for (int g = 0; g < ENGINE_TEXT_GROUPS; g++) text_forward_group(e, g);
     l2norm_forward(e->txt_n, e->txt_norm, e->txt_raw, PPAD_NSEQ, m->cfg.embed_dim);
     return 0;
 }
@@ -212,27 +246,43 @@ static int micro_grad(ppad_engine *e, const ppad_params *p, const float *pixels,
     return 0;
 }
 
-/* The micro-batches of one step: samples that need the image-tower backward
- * first, then forward-only ones, in runs of at most micro that never mix the
- * two. Micro-batch k is order[s0[k] .. s0[k] + nb[k]). Returns their number. */
-static int plan_micro(const ppad_engine *e, const int *positions, int N, int *order, int *s0, int *nbs, int *back) {
-    int n_back = 0, k = 0, M = 0;
-    for (int i = 0; i < N; i++)
-        if (needs_prompt(e, positions[i])) order[k++] = i;
-    n_back = k;
-    for (int i = 0; i < N; i++)
-        if (!needs_prompt(e, positions[i])) order[k++] = i;
-    for (int a = 0, nb = 0; a < N; a += nb, M++) {
-        nb = N - a < e->micro ? N - a : e->micro;
-        if (a < n_back && a + nb > n_back) nb = n_back - a; /* keep backward and forward-only apart */
-        s0[M] = a, nbs[M] = nb, back[M] = a < n_back;
+/* Relative costs of a sample in the image tower (measured: a sample with the
+ * backward takes about twice the time of a forward-only one). */
+enum { COST_BACK = 2, COST_FWD = 1 };
+
+/* Splits n samples into ceil(n / most) runs of nearly equal size (the first
+ * n % runs one longer), from s0[M] on; returns the new M. */
+static int plan_runs(int *s0, int *nbs, int *back, int M, int a, int n, int most, int is_back) {
+    if (n <= 0) return M;
+    int runs = (n + most - 1) / most;
+    for (int r = 0; r < runs; r++) {
+        int nb = n / runs + (r < n % runs);
+        s0[M] = a, nbs[M] = nb, back[M] = is_back, M++;
+        a += nb;
     }
     return M;
 }
 
+/* The micro-batches of one step: samples that need the image-tower backward
+ * first, in ceil(n / micro) runs of nearly equal size, then the forward-only
+ * ones in runs of at most micro / 4 (they are cheap: small pieces let
+ * plan_owners even out the ranks' work). Micro-batch k is order[s0[k] ..
+ * s0[k] + nb[k]). The plan does not depend on the number of ranks. Returns
+ * the number of micro-batches. */
+static int plan_micro(const ppad_engine *e, const int *positions, int N, int *order, int *s0, int *nbs, int *back) {
+    int k = 0;
+    for (int i = 0; i < N; i++)
+        if (needs_prompt(e, positions[i])) order[k++] = i;
+    const int n_back = k;
+    for (int i = 0; i < N; i++)
+        if (!needs_prompt(e, positions[i])) order[k++] = i;
+    int M = plan_runs(s0, nbs, back, 0, 0, n_back, e->micro, 1);
+    return plan_runs(s0, nbs, back, M, n_back, N - n_back, (e->micro + 3) / 4, 0);
+}
+
 /* Which rank computes each micro-batch: in order, to the rank with the least
- * work so far (a backward sample costs about 3 forward ones; ties: the lower
- * rank). Every rank computes the same plan. */
+ * work so far (COST_BACK, COST_FWD; ties: the lower rank). Every rank
+ * computes the same plan. */
 static void plan_owners(int *owner, const int *nbs, const int *back, int M, int ranks) {
     long load[ranks];
     for (int r = 0; r < ranks; r++) load[r] = 0;
@@ -241,8 +291,30 @@ static void plan_owners(int *owner, const int *nbs, const int *back, int M, int 
         for (int r = 1; r < ranks; r++)
             if (load[r] < load[best]) best = r;
         owner[k] = best;
-        load[best] += (long)nbs[k] * (back[k] ? 3 : 1);
+        load[best] += (long)nbs[k] * (back[k] ? COST_BACK : COST_FWD);
     }
+}
+
+/* Text group g is run by rank g % ranks. */
+static int text_owner(int g) { return g % dist_size(); }
+
+/* Collective: buf (ENGINE_TEXT_GROUPS, n) holds this rank's groups' blocks;
+ * afterwards every rank holds every group's. pack: scratch of the same size. */
+static void text_exchange(float *buf, float *pack, size_t n) {
+    const int ranks = dist_size(), rank = dist_rank();
+    if (ranks == 1) return;
+    size_t mine = 0, counts[ranks], base[ranks], at[ranks];
+    for (int g = 0; g < ENGINE_TEXT_GROUPS; g++)
+        if (text_owner(g) == rank) memcpy(pack + mine, buf + (size_t)g * n, sizeof(float) * n), mine += n;
+    void *all = NULL;
+    dist_allgather(pack, sizeof(float) * mine, &all, counts);
+    for (int r = 0; r < ranks; r++) base[r] = r ? base[r - 1] + counts[r - 1] : 0, at[r] = 0;
+    for (int g = 0; g < ENGINE_TEXT_GROUPS; g++) {
+        int r = text_owner(g);
+        memcpy(buf + (size_t)g * n, (const char *)all + base[r] + at[r], sizeof(float) * n);
+        at[r] += sizeof(float) * n;
+    }
+    free(all);
 }
 
 /* Bytes of micro-batch k's record: loss, dtxt, dmask (if back), logits (if wanted). */
@@ -254,18 +326,19 @@ static size_t rec_bytes(const clip_config *c, int nb, int back, int want_logits)
 }
 
 /* Under MPI (base/dist.h) each micro-batch is computed by one rank
- * (plan_owners: balanced by cost, since the backward micro-batches cost about
- * three times the forward-only ones). Every rank then holds every
- * micro-batch's record and adds them up in micro-batch order, which is what
- * one process does too: the gradients have the same bits for any number of
- * ranks. The text tower (10 sequences) runs once, on rank 0: its features
- * and the final context gradient are broadcast. */
+ * (plan_owners: balanced by cost), and each text group by one rank
+ * (text_owner). Every rank then holds every micro-batch's record and adds
+ * them up in micro-batch order, which is what one process does too; the text
+ * features and the groups' parts of the context gradient are exchanged and
+ * the parts added in group order. So the gradients have the same bits for any
+ * number of ranks. */
 int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const int *positions, const int *labels,
                      int N, double *loss, float *logits, ppad_err *err) {
     const clip_model *m = e->m;
     const clip_config *c = &m->cfg;
     const int E = c->embed_dim, NP = c->n_patches, ranks = dist_size(), rank = dist_rank();
     const size_t W = (size_t)c->vision_width, Wt = (size_t)c->text_width, nmask = (size_t)NP * W;
+    const size_t nctx = (size_t)p->n_ctx * Wt, nblk = nctx > (size_t)ENGINE_TEXT_SEQS * E ? nctx : (size_t)ENGINE_TEXT_SEQS * E;
     const double inv = 1.0 / (2.0 * N);
     for (int i = 0; i < N; i++)
         if (positions[i] < 0 || positions[i] >= PPAD_NPOS || (labels[i] != 0 && labels[i] != 1))
@@ -273,7 +346,9 @@ int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const 
     int *order = ppad_malloc(sizeof(int) * (size_t)N * 5, err);
     char *mine = NULL, *all = NULL;
     size_t *counts = ppad_malloc(sizeof(size_t) * (size_t)ranks, err), mine_len = 0;
-    int rc = order && counts ? 0 : -1, M = 0;
+    /* (2, GROUPS, nblk): the groups' context-gradient parts, and the exchange's packing */
+    float *parts = ppad_malloc(sizeof(float) * 2 * ENGINE_TEXT_GROUPS * nblk, err), *pack = parts + ENGINE_TEXT_GROUPS * nblk;
+    int rc = order && counts && parts ? 0 : -1, M = 0;
     int *s0 = order + N, *nbs = order + 2 * N, *back = order + 3 * N, *owner = order + 4 * N;
     if (rc == 0) {
         M = plan_micro(e, positions, N, order, s0, nbs, back);
@@ -283,9 +358,13 @@ int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const 
     for (int k = 0; rc == 0 && k < M; k++)
         if (owner[k] == rank) mine_len += rec_bytes(c, nbs[k], back[k], logits != NULL);
     if (rc == 0 && !(mine = ppad_aligned_alloc(mine_len ? mine_len : 1, err))) rc = -1;
-    if (rc == 0 && dist_root()) rc = engine_encode_texts(e, p, 1, err);
+    /* text features: this rank's groups, then every group's */
+    if (rc == 0) rc = seqs_embed(&e->seqs, m, p->ctx, e->emb, err);
+    for (int g = 0; rc == 0 && g < ENGINE_TEXT_GROUPS; g++)
+        if (text_owner(g) == rank) text_forward_group(e, g);
     if ((rc = dist_agree(rc, err)) != 0) goto out;
-    dist_bcast(e->txt_n, sizeof(float) * PPAD_NSEQ * E, 0);
+    text_exchange(e->txt_raw, pack, (size_t)ENGINE_TEXT_SEQS * E);
+    l2norm_forward(e->txt_n, e->txt_norm, e->txt_raw, PPAD_NSEQ, E);
     for (size_t k = 0, off = 0; rc == 0 && k < (size_t)M; k++) {
         if (owner[k] != rank) continue;
         char *r = mine + off;
@@ -325,24 +404,16 @@ int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const 
         }
         *loss = total * inv;
     }
-    /* text side: once for all samples, on rank 0 */
-    memset(p->d_ctx, 0, sizeof(float) * (size_t)p->n_ctx * Wt);
-    if (dist_root()) {
-        memset(e->d_txt_raw, 0, sizeof(float) * PPAD_NSEQ * E);
-        l2norm_backward(e->d_txt_raw, e->d_txt_n, e->txt_n, e->txt_norm, PPAD_NSEQ, E);
-        memset(e->demb, 0, sizeof(float) * PPAD_NSEQ * c->context * Wt);
-        rc = clip_text_backward(m, e->demb, e->d_txt_raw, PPAD_NSEQ, &e->tacts, err);
-        for (int q = 0; rc == 0 && q < PPAD_NSEQ; q++)
-            for (int kk = 0; kk < p->n_ctx; kk++) {
-                const float *src = e->demb + ((size_t)q * c->context + e->seqs.ctx_start[q] + kk) * Wt;
-                float *dst = p->d_ctx + (size_t)kk * Wt;
-                for (size_t d = 0; d < Wt; d++) dst[d] += src[d];
-            }
-    }
+    /* text side: each rank its groups, once for all samples; the parts added in group order */
+    for (int g = 0; rc == 0 && g < ENGINE_TEXT_GROUPS; g++)
+        if (text_owner(g) == rank) rc = text_backward_group(e, p, g, parts + (size_t)g * nctx, err);
     if ((rc = dist_agree(rc, err)) != 0) goto out;
-    dist_bcast(p->d_ctx, sizeof(float) * (size_t)p->n_ctx * Wt, 0);
+    text_exchange(parts, pack, nctx);
+    memset(p->d_ctx, 0, sizeof(float) * nctx);
+    for (int g = 0; g < ENGINE_TEXT_GROUPS; g++)
+        for (size_t d = 0; d < nctx; d++) p->d_ctx[d] += parts[(size_t)g * nctx + d];
 out:
-    free(order), free(counts), free(mine), free(all);
+    free(order), free(counts), free(mine), free(all), free(parts);
     return rc;
 }
 

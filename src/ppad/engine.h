@@ -12,13 +12,20 @@
 #include "clip/model.h"
 #include "ppad/prompts.h"
 
+/* The text tower runs on the 10 sequences in fixed groups (sequences
+ * g*5 .. g*5+4 form group g), one product per group, in one process and under
+ * MPI alike (there each rank runs its groups), so the text features and the
+ * context gradient have the same bits for any number of ranks. */
+#define ENGINE_TEXT_GROUPS 2
+#define ENGINE_TEXT_SEQS (PPAD_NSEQ / ENGINE_TEXT_GROUPS)
+
 typedef struct ppad_engine {
     const clip_model *m;
     ppad_seqs seqs;
     int micro;        /* image micro-batch size */
     int image_prompt; /* 0: the image prompt is never applied (ablation) */
     uint8_t keep[PPAD_NPOS][64]; /* per position: 1 = patch kept, 0 = replaced by mask_emb */
-    clip_text_acts tacts;     /* 10 sequences, saved for backward */
+    clip_text_acts tacts[ENGINE_TEXT_GROUPS]; /* ENGINE_TEXT_SEQS sequences each, saved for backward */
     clip_vision_acts vacts;   /* micro-batch, saved for backward (allocated on first use) */
     clip_vision_acts facts;   /* micro-batch, forward only (allocated on first use) */
     int have_vacts, have_facts;
@@ -33,8 +40,8 @@ int  engine_init(ppad_engine *e, const clip_model *m, const ppad_seqs *seqs, int
                  ppad_err *err);
 void engine_free(ppad_engine *e);
 
-/* Text features of the 10 prompts with the current ctx: e->txt_n (NSEQ, E), normalised.
- * save_for_backward keeps the activations. */
+/* Text features of the 10 prompts with the current ctx: e->txt_n (NSEQ, E), normalised,
+ * group by group (ENGINE_TEXT_GROUPS). The activations are always kept (save_for_backward unused). */
 int engine_encode_texts(ppad_engine *e, const ppad_params *p, int save_for_backward, ppad_err *err);
 
 /* Normalised image features of N images (N, 3, S, S), each with the image prompt
@@ -56,8 +63,9 @@ void engine_apply_prompt(const ppad_engine *e, const ppad_params *p, float *toke
  * the N*2 entries, with logits[i][c] = exp(logit_scale) * cos(image_i, text[pos_i][c]).
  * Overwrites p->d_ctx and p->d_mask_emb. logits may be NULL.
  * Collective under MPI (base/dist.h): every rank passes the same batch, each
- * computes its micro-batches, and every rank gets the same loss and gradients,
- * bit for bit those of one process (sums in micro-batch order). */
+ * computes its micro-batches and its text groups, and every rank gets the same
+ * loss and gradients, bit for bit those of one process (sums in micro-batch
+ * order, then in group order). */
 int engine_loss_grad(ppad_engine *e, ppad_params *p, const float *pixels, const int *positions, const int *labels,
                      int N, double *loss, float *logits, ppad_err *err);
 

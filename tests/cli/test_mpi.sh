@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_mpi.sh — ppad under mpirun (issue 14): the same bytes as one process
 # with the same threads per rank (test, train with SAS, step, predict,
-# zeroshot, explain, embed; 2 ranks, and 3 ranks on batches that do not divide evenly), a
+# zeroshot, explain, embed, predict --heatmaps; 2 ranks, and 3 ranks on batches that do not divide evenly), a
 # failure in one rank's share ends every rank with one line and no output, a
 # killed rank does not leave the others hanging, and the one-process layer
 # builds without MPI. Skipped, saying why, where Open MPI is missing.
@@ -110,10 +110,6 @@ same "step: loss lines, 1 = 2 = 3 ranks" so1 so2 so3
 "$PPAD" predict --weights "$W" --prompts init.pt ph/test/normal_256 ph/test/pneumonia_256 --threads 1 >p1.csv
 ls ph/test/*/*.png | "${MPI[@]}" -np 3 "$PPAD" predict --weights "$W" --prompts init.pt --list - --threads 1 >p3.csv
 same "predict --list - on 3 ranks = 1 process" p1.csv p3.csv
-"$PPAD" predict --weights "$W" --prompts init.pt ph/test/normal_256 --threads 1 --heatmaps hm1 >ph1.csv
-"${MPI[@]}" -np 2 "$PPAD" predict --weights "$W" --prompts init.pt ph/test/normal_256 --threads 1 --heatmaps hm2 >ph2.csv
-cmp -s ph1.csv ph2.csv && diff -r hm1 hm2 >/dev/null && [ -s hm2/index.csv ] \
-  && pass "predict --heatmaps on 2 ranks (drawn by rank 0) = 1 process" || fail "predict --heatmaps on 2 ranks" "$(ls hm2)"
 "$PPAD" zeroshot --weights "$W" --data ph --threads 1 --quiet --scores z1.csv >zm1
 "${MPI[@]}" -np 3 "$PPAD" zeroshot --weights "$W" --data ph --threads 1 --quiet --scores z3.csv >zm3
 same "zeroshot on 3 ranks = 1 process (scores, metrics)" z1.csv z3.csv
@@ -137,6 +133,29 @@ cmp -s xo1.csv xo2.csv && cmp -s xso1.csv xso2.csv && cmp -s xse1 xse2 && diff -
   && [ "$(ls xd2 | wc -l)" = 9 ] && [ "$(wc -l <xse2)" = 31 ] && [ $rc1 = 1 ] && [ $rc2 = 1 ] \
   && pass "explain --out --raw --on-error skip on 2 ranks = 1 process (pictures, index.csv, maps, scores, errors)" \
   || fail "explain --out --raw on 2 ranks = 1 process" "rc $rc1/$rc2; $(ls xd2 | wc -l) files; $(diff -rq xd1 xd2 | head -3)"
+# predict --heatmaps: the scores as without, then each rank explains and draws its share of the scored
+# images (70: chunks of 32, 32, 6; PPAD_DEBUG_SHARD=1 has each rank say how many it explained)
+PH=(predict --weights "$W" --prompts init.pt --threads 1 --quiet --list l70)
+PPAD_DEBUG_SHARD=1 "$PPAD" "${PH[@]}" --heatmaps hm1 >ph1.csv 2>phe1
+for n in 2 3; do PPAD_DEBUG_SHARD=1 "${MPI[@]}" -x PPAD_DEBUG_SHARD -np $n "$PPAD" "${PH[@]}" --heatmaps hm$n >ph$n.csv 2>phe$n; done
+"$PPAD" "${PH[@]}" >ph0.csv
+same "predict --heatmaps: scores on stdout, 1 = 2 = 3 ranks = without heat maps" ph0.csv ph1.csv ph2.csv ph3.csv
+diff -r hm1 hm2 >/dev/null && diff -r hm1 hm3 >/dev/null && [ "$(ls hm1 | wc -l)" = 141 ] \
+  && pass "predict --heatmaps: the pictures and index.csv, 1 = 2 = 3 ranks" \
+  || fail "predict --heatmaps: the pictures and index.csv, 1 = 2 = 3 ranks" "$(ls hm1 | wc -l) files; $(diff -rq hm1 hm3 | head -3)"
+shares() { grep -o 'rank [0-9]* explained [0-9]*' "$1" | sort | tr '\n' ' '; }
+[ "$(shares phe1)" = "rank 0 explained 70 " ] && [ "$(shares phe2)" = "rank 0 explained 38 rank 1 explained 32 " ] \
+  && [ "$(shares phe3)" = "rank 0 explained 32 rank 1 explained 32 rank 2 explained 6 " ] \
+  && pass "predict --heatmaps: each rank explains only its share (70; 38 + 32; 32 + 32 + 6)" \
+  || fail "predict --heatmaps: each rank explains only its share" "1: $(shares phe1)/ 2: $(shares phe2)/ 3: $(shares phe3)"
+# --on-error skip: 30 missing images among 34 (their errors in input order), the same on 2 ranks
+PS=(predict --weights "$W" --prompts init.pt --threads 1 --list l34 --on-error skip --heatmap-method gradcam)
+"$PPAD" "${PS[@]}" --heatmaps hs1 >pso1.csv 2>pse1; rc1=$?
+"${MPI[@]}" -np 2 "$PPAD" "${PS[@]}" --heatmaps hs2 >pso2.csv 2>pse2; rc2=$?
+cmp -s pso1.csv pso2.csv && cmp -s pse1 pse2 && diff -r hs1 hs2 >/dev/null && [ "$(ls hs2 | wc -l)" = 9 ] \
+  && [ "$(wc -l <pse2)" = 31 ] && [ $rc1 = 1 ] && [ $rc2 = 1 ] \
+  && pass "predict --heatmaps --on-error skip on 2 ranks = 1 process (scores, errors, pictures)" \
+  || fail "predict --heatmaps --on-error skip on 2 ranks = 1 process" "rc $rc1/$rc2; $(ls hs2 | wc -l) files; $(diff pse1 pse2 | head -3)"
 EB=(embed --weights "$W" --threads 1)
 "$PPAD" "${EB[@]}" --image $(cat l70) >eb1.csv
 for n in 2 3; do "${MPI[@]}" -np $n "$PPAD" "${EB[@]}" --image $(cat l70) >eb$n.csv; done
@@ -155,6 +174,10 @@ mkdir xb && head -c 100 "$(sed -n 34p l70)" >xb/broken.png
 if [ $rc -ne 0 ] && [ $rc -lt 128 ] && [ "$(wc -l <fe)" = 1 ] && grep -qF "ppad: xb/broken.png:" fe && [ ! -e xbr.csv ] \
    && [ ! -e xbd ] && ! ls | grep -q '\.tmp'; then pass "explain: bad image in rank 1's share: one line naming it, exit $rc, no output"
 else fail "explain: bad image in rank 1's share: one line, no output" "rc=$rc $(head -c 400 fe; ls xbd 2>&1 | head -3)"; fi
+"${MPI[@]}" -np 2 "$PPAD" predict --weights "$W" --prompts init.pt --threads 1 --list lbad --heatmaps pbd >fo 2>fe; rc=$?
+if [ $rc -ne 0 ] && [ $rc -lt 128 ] && [ "$(wc -l <fe)" = 1 ] && grep -qF "ppad: xb/broken.png:" fe && [ ! -e pbd ] \
+   && ! ls | grep -q '\.tmp'; then pass "predict --heatmaps: bad image in rank 1's share: one line naming it, exit $rc, no output"
+else fail "predict --heatmaps: bad image in rank 1's share: one line, no output" "rc=$rc $(head -c 400 fe; ls pbd 2>&1 | head -3)"; fi
 "${MPI[@]}" -np 2 "$PPAD" "${EB[@]}" --image $(cat lbad) >fo 2>fe; rc=$?
 [ $rc -ne 0 ] && [ $rc -lt 128 ] && [ "$(wc -l <fe)" = 1 ] && grep -qF "ppad: xb/broken.png:" fe \
   && pass "embed: bad image in rank 1's share: one line naming it, exit $rc" \

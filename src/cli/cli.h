@@ -289,10 +289,14 @@ typedef struct cli_explain_job {
     const image_opts *io;
     float *pixels; /* (3, S, S) */
     int S, draw, method, skip_bad;
+    size_t chunk; /* images a chunk under MPI: 1 .. EVAL_CHUNK (0: EVAL_CHUNK) */
     double threshold;
     /* NULL, or the scores the pictures and rows show instead of the explanation's own
      * (predict --heatmaps: the scoring's): probs (n, PPAD_NPOS), fused (n) */
     const double *probs, *fused;
+    /* NULL: cli_explain_load with io; else how to read path: orig at its size, pixels for the model */
+    int (*load)(void *ctx, gray8 *orig, float *pixels, const char *path, ppad_err *err);
+    void *load_ctx;
     int (*row)(void *ctx, size_t i, const explain_result *r, const report_visual *v, ppad_err *err);
     void (*bad)(void *ctx, size_t i, const ppad_err *why); /* NULL: cli_error */
     void *row_ctx;
@@ -301,15 +305,25 @@ int  cli_explain_shard(const cli_explain_job *j, long *n_bad, ppad_progress *bar
 void cli_heatmaps_discard(cli_heatmaps *h);               /* removes the pictures written (a failed run) */
 void cli_heatmaps_free(cli_heatmaps *h);
 /* report_visual_fn for test/train --report: explains the gallery's images of
- * d with the session's model and prompts p. */
+ * d with the session's model and prompts p; or, after cli_visuals_prepare,
+ * hands over the pictures made there. */
 typedef struct cli_visuals {
     cli_session *s;
     const ppad_params *p;
     const dataset *d;
     int method;
     double threshold;
+    int prepared, n;     /* set by cli_visuals_prepare */
+    char **paths;        /* (n) the gallery's images */
+    report_visual *vis;  /* (n) rank 0: their pictures */
 } cli_visuals;
 int  cli_report_visuals(void *ctx, report_visual *out, const char *const *paths, int n, ppad_err *err);
+/* Collective: the heat maps of the gallery that report_write will show for
+ * d's test split scored fused/probs (gallery size and threshold from in),
+ * explained and drawn over the ranks (cli_explain_shard); rank 0 keeps them. */
+int  cli_visuals_prepare(cli_visuals *c, const report_input *in, const double *fused, const double *probs,
+                         ppad_err *err);
+void cli_visuals_free(cli_visuals *c);
 /* ---- end heat maps ---- */
 
 /* The scores CSV (probs may be NULL: empty p_* fields). */

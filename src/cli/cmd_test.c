@@ -97,8 +97,12 @@ int cmd_test(int argc, char **argv) {
         report_set(&in, "command", "%s", cmdline);
         /* heat maps of the gallery's images (relevance), with the model loaded here */
         cli_visuals cv = {.s = &s, .p = &s.p, .d = &d, .method = EXPLAIN_RELEVANCE, .threshold = threshold};
-        if (!no_position) in.visuals = cli_report_visuals, in.visuals_ctx = &cv;
-        rc = dist_root_verdict(cli_report_write(&rep, &in, &d, fused, probs, &err), &err); /* rank 0 writes */
+        if (!no_position) { /* made over the ranks, then handed to rank 0's report */
+            in.visuals = cli_report_visuals, in.visuals_ctx = &cv;
+            rc = cli_visuals_prepare(&cv, &in, fused, probs, &err);
+        }
+        if (rc == 0) rc = dist_root_verdict(cli_report_write(&rep, &in, &d, fused, probs, &err), &err); /* rank 0 writes */
+        cli_visuals_free(&cv);
     }
     free(fused), free(probs);
     session_close(&s);

@@ -369,8 +369,11 @@ setup_done:
         }
     }
     if (rep.on) { /* rank 0 writes it; every rank gets the verdict */
-        int wrc = 0;
-        if (dist_root()) {
+        /* heat maps of the gallery's images (relevance) with the last run's prompts, over the ranks */
+        cli_visuals cv = {.s = &s, .p = &s.p, .d = test, .method = EXPLAIN_RELEVANCE, .threshold = 0.5};
+        const report_input gal = {.threshold = 0.5};
+        int wrc = to.no_position ? 0 : cli_visuals_prepare(&cv, &gal, fused, probs, &err);
+        if (wrc == 0 && dist_root()) {
             report_input in = {.title = "ppad train", .threshold = 0.5, .logs = logs, .n_logs = n_logs, .runs = results,
                                .run_seeds = seeds, .n_runs = runs};
             report_set(&in, "weights", "%s", so.weights);
@@ -379,12 +382,12 @@ setup_done:
             report_set(&in, "precision", "%s", so.precision ? "bf16" : "fp32");
             report_set(&in, "command", "%s", cmdline);
             wrc = report_add_training(&in, &extra, &to, &d, runs, &err);
-            /* heat maps of the gallery's images (relevance) with the last run's prompts */
-            cli_visuals cv = {.s = &s, .p = &s.p, .d = test, .method = EXPLAIN_RELEVANCE, .threshold = 0.5};
             if (!to.no_position) in.visuals = cli_report_visuals, in.visuals_ctx = &cv;
             if (wrc == 0) wrc = cli_report_write(&rep, &in, test, fused, probs, &err);
         }
-        if (dist_root_verdict(wrc, &err) != 0) goto done;
+        wrc = dist_root_verdict(wrc, &err);
+        cli_visuals_free(&cv);
+        if (wrc != 0) goto done;
     }
     rc = 0;
 done:

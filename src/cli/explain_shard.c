@@ -61,7 +61,9 @@ static void explain_chunk(const cli_explain_job *j, size_t i0, size_t nb, chunk_
         memset(&w->orig[k], 0, sizeof w->orig[k]);
         w->why[k].msg[0] = 0;
         w->nb = k + 1;
-        if (cli_explain_load(&w->orig[k], j->pixels, path, j->io, j->S, &w->why[k]) == 0 &&
+        int lrc = j->load ? j->load(j->load_ctx, &w->orig[k], j->pixels, path, &w->why[k])
+                          : cli_explain_load(&w->orig[k], j->pixels, path, j->io, j->S, &w->why[k]);
+        if (lrc == 0 &&
             explain_image(j->x, j->p, j->pixels, &h->r, &w->why[k]) == 0 && cli_explain_check(path, &h->r, &w->why[k]) == 0) {
             h->ok = 1;
             if (j->probs) { /* the check above is the explanation's own; the pictures show these */
@@ -134,7 +136,7 @@ static int deliver(const cli_explain_job *j, const char *p, size_t len, size_t i
 
 int cli_explain_shard(const cli_explain_job *j, long *n_bad, ppad_progress *bar, ppad_err *err) {
     const int ranks = dist_size(), rank = dist_rank();
-    const size_t n = j->in->n, chunk = ranks == 1 ? 1 : EVAL_CHUNK;
+    const size_t n = j->in->n, chunk = ranks == 1 ? 1 : j->chunk && j->chunk < EVAL_CHUNK ? j->chunk : EVAL_CHUNK;
     const size_t n_chunks = (n + chunk - 1) / chunk;
     size_t *counts = malloc(sizeof(size_t) * (size_t)ranks);
     buf b = {0};

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/dist.h"
 #include "base/error.h"
 #include "base/fileio.h"
 #include "cli/cli.h"
@@ -228,8 +229,92 @@ void cli_heatmaps_discard(cli_heatmaps *h) {
 
 /* ---- the report gallery's hook (test/train --report) ---- */
 
+/* The gallery's images: orig at full size (the pictures), pixels the
+ * dataset's way to the model's input (ctx: the dataset). */
+static int gallery_load(void *ctx, gray8 *orig, float *pixels, const char *path, ppad_err *err) {
+    const dataset *d = ctx;
+    gray8 in = {0};
+    if (report_dataset_image((void *)d, orig, path, err) != 0) return -1;
+    if (eval_load_dataset(&in, d, path, err) != 0) {
+        gray8_free(orig);
+        return -1;
+    }
+    image_normalize(pixels, &in);
+    gray8_free(&in);
+    return 0;
+}
+
+static int blob_copy(report_blob *dst, const report_blob *src, ppad_err *err) {
+    if (!(dst->data = ppad_malloc(src->size ? src->size : 1, err))) return -1;
+    memcpy(dst->data, src->data, src->size);
+    dst->size = src->size;
+    return 0;
+}
+
+/* Rank 0: gallery image i's pictures (drawn by its rank), kept. */
+static int gallery_row(void *ctx, size_t i, const explain_result *r, const report_visual *v, ppad_err *err) {
+    (void)r;
+    cli_visuals *c = ctx;
+    if (!v) return 0;
+    return blob_copy(&c->vis[i].overlay, &v->overlay, err) || blob_copy(&c->vis[i].panel, &v->panel, err) ? -1 : 0;
+}
+
+void cli_visuals_free(cli_visuals *c) {
+    for (int i = 0; c->vis && i < c->n; i++) report_blob_free(&c->vis[i].overlay), report_blob_free(&c->vis[i].panel);
+    for (int i = 0; c->paths && i < c->n; i++) free(c->paths[i]);
+    free(c->vis), free(c->paths);
+    c->vis = NULL, c->paths = NULL, c->n = 0, c->prepared = 0;
+}
+
+int cli_visuals_prepare(cli_visuals *c, const report_input *in, const double *fused, const double *probs,
+                        ppad_err *err) {
+    ppad_engine *e = &c->s->eng;
+    const int S = e->m->cfg.image_size;
+    ppad_scores sc;
+    long *rows = NULL;
+    float *pixels = NULL;
+    ppad_explainer x;
+    int have_x = 0, have_sc = 0, rc = report_scores_from_dataset(&sc, c->d, fused, probs, err);
+    have_sc = rc == 0;
+    report_input gin = {.scores = &sc, .threshold = in->threshold, .gallery = in->gallery};
+    if (rc == 0) rc = report_gallery_rows(&rows, &c->n, &gin, err);
+    if (rc == 0 && !sc.paths) c->n = 0; /* no paths: no heat maps (the report says so) */
+    if (rc == 0 && (!(c->paths = ppad_calloc((size_t)c->n + 1, sizeof(char *), err)) ||
+                    !(c->vis = ppad_calloc((size_t)c->n + 1, sizeof(report_visual), err)) ||
+                    !(pixels = ppad_aligned_alloc(sizeof(float) * 3 * (size_t)S * S, err))))
+        rc = -1;
+    for (int i = 0; rc == 0 && i < c->n; i++)
+        if (!(c->paths[i] = strdup(sc.paths[rows[i]]))) rc = ppad_fail(err, "out of memory");
+    if (rc == 0) rc = explain_init(&x, e, c->method, err), have_x = rc == 0;
+    if (rc == 0) rc = engine_encode_texts(e, c->p, 0, err);
+    if ((rc = dist_agree(rc, err)) == 0) {
+        cli_inputs gi = {c->paths, (size_t)c->n, (size_t)c->n};
+        long n_bad = 0;
+        const cli_explain_job job = {.x = &x, .p = c->p, .in = &gi, .pixels = pixels, .S = S, .draw = 1,
+                                     .chunk = ((size_t)c->n + (size_t)dist_size() - 1) / (size_t)dist_size(), /* one a rank */
+                                     .method = c->method, .threshold = c->threshold, .load = gallery_load,
+                                     .load_ctx = (void *)c->d, .row = gallery_row, .row_ctx = c};
+        rc = cli_explain_shard(&job, &n_bad, NULL, err);
+    }
+    c->prepared = rc == 0;
+    if (rc != 0) cli_visuals_free(c);
+    if (have_x) explain_free(&x);
+    if (have_sc) scores_free(&sc);
+    free(rows), free(pixels);
+    return rc;
+}
+
 int cli_report_visuals(void *vctx, report_visual *out, const char *const *paths, int n, ppad_err *err) {
     cli_visuals *c = vctx;
+    if (c->prepared) { /* made over the ranks by cli_visuals_prepare */
+        if (n != c->n) return ppad_fail(err, "internal: the gallery has %d images, %d were prepared", n, c->n);
+        for (int i = 0; i < n; i++) {
+            if (strcmp(paths[i], c->paths[i]) != 0)
+                return ppad_fail(err, "internal: gallery image %d is %s, not %s", i, paths[i], c->paths[i]);
+            out[i] = c->vis[i], c->vis[i] = (report_visual){{0}, {0}}; /* the gallery owns them now */
+        }
+        return 0;
+    }
     ppad_engine *e = &c->s->eng;
     const int S = e->m->cfg.image_size;
     float *pixels = ppad_aligned_alloc(sizeof(float) * 3 * (size_t)S * S, err);
@@ -239,15 +324,9 @@ int cli_report_visuals(void *vctx, report_visual *out, const char *const *paths,
     if (explain_init(&x, e, c->method, err) != 0) goto out_px;
     if (engine_encode_texts(e, c->p, 0, err) != 0) goto out;
     for (int i = 0; i < n; i++) {
-        gray8 orig = {0}, in = {0};
+        gray8 orig = {0};
         explain_result r;
-        if (report_dataset_image((void *)c->d, &orig, paths[i], err) != 0) goto out;
-        if (eval_load_dataset(&in, c->d, paths[i], err) != 0) {
-            gray8_free(&orig);
-            goto out;
-        }
-        image_normalize(pixels, &in);
-        gray8_free(&in);
+        if (gallery_load((void *)c->d, &orig, pixels, paths[i], err) != 0) goto out;
         int bad = explain_image(&x, c->p, pixels, &r, err) != 0 || cli_explain_check(paths[i], &r, err) != 0 ||
                   report_explain_draw(&out[i], &orig, &r, c->method, c->threshold, err) != 0;
         gray8_free(&orig);

@@ -112,6 +112,10 @@ void report_set(report_input *in, const char *key, const char *fmt, ...) __attri
  * size bytes. The caller checks those two outputs as it checks its others. */
 int report_dir_paths(char *html, char *json, size_t size, const char *dir, ppad_err *err);
 
+/* The rows of in->scores the gallery shows (in->gallery, in->threshold), in
+ * the order its visuals hook gets their paths: *rows (*n, malloc'd). */
+int report_gallery_rows(long **rows, int *n, const report_input *in, ppad_err *err);
+
 /* Computes, draws and writes the page to html_path (and the JSON to
  * json_path unless NULL), each atomically. The caller has checked that both
  * can be written and name no input. */

@@ -89,12 +89,31 @@ static int thumbnail(report_blob *out, const gray8 *g, ppad_err *err) {
     return rc;
 }
 
-int report_gallery_build(report_numbers *r, const report_input *in, ppad_err *err) {
-    const ppad_scores *s = in->scores;
+static int select_all(report_numbers *r, const report_input *in, ppad_err *err) {
     int want = in->gallery == 0 ? REPORT_DEFAULT_GALLERY : in->gallery;
     if (want < 0) want = 0;
     for (int g = 0; g < GAL_GROUPS; g++)
-        if (select_group(r, g, s, in->threshold, want, err) != 0) return -1;
+        if (select_group(r, g, in->scores, in->threshold, want, err) != 0) return -1;
+    return 0;
+}
+
+int report_gallery_rows(long **rows, int *n, const report_input *in, ppad_err *err) {
+    report_numbers r;
+    memset(&r, 0, sizeof r);
+    *rows = NULL, *n = 0;
+    int rc = select_all(&r, in, err), total = 0;
+    for (int g = 0; g < GAL_GROUPS; g++) total += r.n_gal[g];
+    if (rc == 0 && !(*rows = ppad_malloc(sizeof(long) * (size_t)(total ? total : 1), err))) rc = -1;
+    for (int g = 0; g < GAL_GROUPS; g++) {
+        for (int i = 0; rc == 0 && i < r.n_gal[g]; i++) (*rows)[(*n)++] = r.gal[g][i].row;
+        free(r.gal[g]);
+    }
+    return rc;
+}
+
+int report_gallery_build(report_numbers *r, const report_input *in, ppad_err *err) {
+    const ppad_scores *s = in->scores;
+    if (select_all(r, in, err) != 0) return -1;
     if (!s->paths) {
         if (in->images || in->visuals)
             report_note(r, "The scores have no 'path' column: the gallery shows rows, without images or heat maps.");

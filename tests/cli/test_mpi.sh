@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_mpi.sh — ppad under mpirun (issue 14): the same bytes as one process
 # with the same threads per rank (test, train with SAS, step, predict,
-# zeroshot, explain, embed, predict --heatmaps; 2 ranks, and 3 ranks on batches that do not divide evenly), a
+# zeroshot, explain, embed, predict --heatmaps, test --report's gallery; 2 ranks, and 3 ranks on batches that do not divide evenly), a
 # failure in one rank's share ends every rank with one line and no output, a
 # killed rank does not leave the others hanging, and the one-process layer
 # builds without MPI. Skipped, saying why, where Open MPI is missing.
@@ -156,6 +156,19 @@ cmp -s pso1.csv pso2.csv && cmp -s pse1 pse2 && diff -r hs1 hs2 >/dev/null && [ 
   && [ "$(wc -l <pse2)" = 31 ] && [ $rc1 = 1 ] && [ $rc2 = 1 ] \
   && pass "predict --heatmaps --on-error skip on 2 ranks = 1 process (scores, errors, pictures)" \
   || fail "predict --heatmaps --on-error skip on 2 ranks = 1 process" "rc $rc1/$rc2; $(ls hs2 | wc -l) files; $(diff pse1 pse2 | head -3)"
+# test --report: the gallery's heat maps are made over the ranks (one chunk a rank), rank 0 writes the page
+RP=(test --weights "$W" --prompts init.pt --data ph --threads 1 --quiet)
+for n in 1 2 3; do
+  SOURCE_DATE_EPOCH=1700000000 PPAD_DEBUG_SHARD=1 "${MPI[@]}" -x SOURCE_DATE_EPOCH -x PPAD_DEBUG_SHARD -np $n "$PPAD" \
+    "${RP[@]}" --report rp >rpo$n 2>rpe$n && mv rp rp$n # the page names the command, hence one folder name
+done
+same "test --report: report.json, 1 = 2 = 3 ranks" rp1/report.json rp2/report.json rp3/report.json
+same "test --report: report.html (gallery heat maps included), 1 = 2 = 3 ranks" rp1/report.html rp2/report.html rp3/report.html
+ng=$(grep -o 'rank 0 explained [0-9]*' rpe1 | grep -o '[0-9]*$')
+g2=$(grep -o 'rank [01] explained [0-9]*' rpe2 | grep -o '[0-9]*$' | sort -n | tr '\n' ' ')
+[ -n "$ng" ] && [ "$ng" -ge 4 ] && [ "$g2" = "$((ng / 2)) $((ng - ng / 2)) " ] \
+  && pass "test --report: the gallery's $ng heat maps split over 2 ranks ($g2)" \
+  || fail "test --report: the gallery's heat maps split over 2 ranks" "1: $(cat rpe1) / 2: $(cat rpe2)"
 EB=(embed --weights "$W" --threads 1)
 "$PPAD" "${EB[@]}" --image $(cat l70) >eb1.csv
 for n in 2 3; do "${MPI[@]}" -np $n "$PPAD" "${EB[@]}" --image $(cat l70) >eb$n.csv; done

@@ -54,15 +54,16 @@ echo "| bytes sent per training step, all ranks | 0 | $BYTES | |"
 echo
 echo "Every round: step ${s12[*]} / ${s21[*]} s; scoring ${c12[*]} / ${c21[*]} images/s. The prompt gradient is"
 echo "$FL floats; what is exchanged per micro-batch is its record (the text features' gradient 10 x 512, the image"
-echo "prompt's 49 x 768, the loss), once to every other rank, plus the text features and the context gradient"
-echo "broadcast by rank 0. The text tower's forward + backward (10 sequences) took $TEXT s of the step."
+echo "prompt's 49 x 768, the loss), once to every other rank, plus each text group's features (5 x 512) and"
+echo "context-gradient part (16 x 512). The text tower's forward + backward (10 sequences, two groups of 5, split"
+echo "over the ranks) took $TEXT s of the one-process step."
 echo
 echo "### Expected at scale (bench/scaling_model.py, on paper)"
 echo
 "$PY" bench/scaling_model.py --bytes-step "$BYTES"
 echo
-echo "The batch of 64 gives at most 4 backward micro-batches of 16 (and one forward-only) per step, so training"
-echo "stops scaling at ~4 ranks: beyond that the busiest rank still owns a whole micro-batch of 16 (29% of the"
+echo "The batch of 64 gives at most 4 backward micro-batches of up to 16 (and forward-only pieces of 4) per step, so training"
+echo "stops scaling at ~4 ranks: beyond that the busiest rank still owns a whole backward micro-batch (13 samples, 22% of the"
 echo "step's image work) and the rest wait. What to do: give each rank a whole node (many threads per rank,"
 echo "not many ranks per node); a smaller --micro-batch (8 → 7 micro-batches, 4 → 13; still bit-for-bit repeatable"
 echo "for any number of ranks, but not the bits of micro-batch 16, and less efficient products); the paper's larger"

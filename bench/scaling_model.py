@@ -10,11 +10,12 @@ Model (every assumption is a parameter below, printed with the table):
   use every core fully; EFF is an assumption, not a measurement).
 - Training step (batch 64, micro-batch 16, 5 positions drawn uniformly): on
   average 51.2 samples need the image-tower backward and 12.8 do not, i.e.
-  micro-batches of 16, 16, 16, 3 (backward) and 13 (forward only). ppad gives
-  them to ranks by cost (a backward sample = 3 forward ones) and the step
-  takes as long as the busiest rank, plus the text tower (once, on rank 0:
-  TEXT_FRAC of the one-process step), plus the exchange of the gradient
-  records (BYTES_STEP at LINK_GBPS, plus LAT per exchange).
+  4 backward micro-batches of 12.8 and 4 forward-only pieces of 3.2. ppad
+  gives them to ranks by cost (a backward sample = 2 forward ones, as
+  measured) and the step takes as long as the busiest rank, plus the text
+  tower (TEXT_FRAC of the one-process step, in two groups: halved from 2
+  ranks on), plus the exchange of the gradient records (BYTES_STEP at
+  LINK_GBPS, plus LAT per exchange).
 - Scoring: images/s per core from the 2-core measurement; chunks of 32 spread
   round-robin, so it scales until the file system cannot feed the decoders
   (IMG_MB per study from shared storage)."""
@@ -38,8 +39,8 @@ ap.add_argument("--img-mb", type=float, default=1.0)
 a = ap.parse_args()
 
 NODES = [1, 8, 64]
-MB = [(16, 1), (16, 1), (16, 1), (3, 1), (13, 0)]  # (samples, backward?) of an average step
-cost = [n * (3 if b else 1) for n, b in MB]
+MB = [(12.8, 1)] * 4 + [(3.2, 0)] * 4  # (samples, backward?) of an average step
+cost = [n * (2 if b else 1) for n, b in MB]
 
 
 def busiest(ranks):
@@ -54,7 +55,7 @@ def step_time(step_s, nodes):
     work = step_s * a.cores  # core-seconds per step
     speed = a.node_cores * a.eff  # effective cores per node
     img = work * (1 - a.text_frac) * busiest(nodes) / speed
-    text = work * a.text_frac / speed
+    text = work * a.text_frac / speed / min(nodes, 2)  # two text groups
     comm = 0.0
     if nodes > 1:  # every rank receives the others' records; 3 small exchanges besides
         per_rank = a.bytes_step / 2  # bytes of all records of a step (measured with 2 ranks: each got the other's)

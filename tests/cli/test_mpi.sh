@@ -169,6 +169,25 @@ g2=$(grep -o 'rank [01] explained [0-9]*' rpe2 | grep -o '[0-9]*$' | sort -n | t
 [ -n "$ng" ] && [ "$ng" -ge 4 ] && [ "$g2" = "$((ng / 2)) $((ng - ng / 2)) " ] \
   && pass "test --report: the gallery's $ng heat maps split over 2 ranks ($g2)" \
   || fail "test --report: the gallery's heat maps split over 2 ranks" "1: $(cat rpe1) / 2: $(cat rpe2)"
+# train --report on 2 ranks: the page of one process (but for the per-step clock), its gallery split
+TRR=(train --weights "$W" --data ph --shots 20 --batch 10 --epochs 2 --micro-batch 4 --threads 1 --quiet --seed 3)
+for n in 1 2; do
+  SOURCE_DATE_EPOCH=1700000000 PPAD_DEBUG_SHARD=1 "${MPI[@]}" -x SOURCE_DATE_EPOCH -x PPAD_DEBUG_SHARD -np $n "$PPAD" \
+    "${TRR[@]}" --out trr.pt --report trp >tro$n 2>tre$n && mv trp trp$n && mv trr.pt trr$n.pt
+done
+r=$($PY - trp1/report.json trp2/report.json <<'PYEOF'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+for x in (a, b):
+    for row in x.get("train_log", []):
+        for step in (row if isinstance(row, list) else [row]):
+            if isinstance(step, dict): step.pop("seconds", None)
+print(a == b and len(a["gallery"]["true_positives"]) + len(a["gallery"]["false_positives"]) > 0)
+PYEOF
+)
+[ "$r" = True ] && grep -q 'rank 1 explained [1-9]' tre2 \
+  && pass "train --report on 2 ranks = 1 process (report.json but the clock), gallery split over the ranks" \
+  || fail "train --report on 2 ranks = 1 process" "$r; $(cat tre2 | head -5)"
 EB=(embed --weights "$W" --threads 1)
 "$PPAD" "${EB[@]}" --image $(cat l70) >eb1.csv
 for n in 2 3; do "${MPI[@]}" -np $n "$PPAD" "${EB[@]}" --image $(cat l70) >eb$n.csv; done

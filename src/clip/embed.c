@@ -83,17 +83,19 @@ int clip_embed_images(const clip_model *m, float *feat, const char *const *paths
     float *pixels = ppad_aligned_alloc(sizeof(float) * B * npx, err);
     float *tokens = ppad_aligned_alloc(sizeof(float) * (size_t)B * c->n_patches * c->vision_width, err);
     float *raw = ppad_aligned_alloc(sizeof(float) * (size_t)B * E, err);
-    if (!pixels || !tokens || !raw || clip_vision_acts_alloc(&acts, m, B, 0, err) != 0) {
+    int *rcs = ppad_malloc(sizeof(int) * (size_t)B, err);
+    ppad_err *whys = ppad_malloc(sizeof(ppad_err) * (size_t)B, err);
+    if (!pixels || !tokens || !raw || !rcs || !whys || clip_vision_acts_alloc(&acts, m, B, 0, err) != 0) {
+        free(rcs), free(whys);
         free(pixels), free(tokens), free(raw);
         return -1;
     }
     for (int i0 = 0; i0 < n; i0 += B) {
         int nb = n - i0 < B ? n - i0 : B;
-        for (int j = 0; j < nb; j++) {
-            gray8 g;
-            if (image_load_resized(&g, paths[i0 + j], S, opts, err) != 0) goto done;
-            image_normalize(pixels + (size_t)j * npx, &g);
-            gray8_free(&g);
+        int bad = image_load_many(pixels, rcs, whys, paths + i0, nb, S, NULL, opts);
+        if (bad >= 0) {
+            *err = whys[bad];
+            goto done;
         }
         if (clip_patch_embed(m, tokens, pixels, nb, err) != 0) goto done;
         clip_vision_forward(m, raw, tokens, nb, &acts);
@@ -102,7 +104,7 @@ int clip_embed_images(const clip_model *m, float *feat, const char *const *paths
     rc = 0;
 done:
     clip_vision_acts_free(&acts);
-    free(pixels), free(tokens), free(raw);
+    free(pixels), free(tokens), free(raw), free(rcs), free(whys);
     return rc;
 }
 

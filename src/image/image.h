@@ -112,6 +112,17 @@ int  image_load_resized(gray8 *out, const char *path, int size, const image_opts
 int  image_load_resized_info(gray8 *out, image_info *info, const char *path, int size, const image_opts *opts,
                              ppad_err *err);
 
+/* How a path becomes a size x size gray image (ctx: the loader's own). */
+typedef int (*image_loader)(gray8 *out, const void *ctx, const char *path, ppad_err *err);
+/* Loads paths[0 .. n) as model inputs, one file per OpenMP thread: image j,
+ * normalised (image_normalize), into pixels (n, 3, S, S) slot j. load NULL:
+ * image_load_resized at S with ctx as the const image_opts * (may be NULL).
+ * rc[j] and why[j] (n each): each image's result and error. Returns the first
+ * image (in order) that failed, or -1. The results do not depend on the
+ * number of threads. */
+int  image_load_many(float *pixels, int *rc, ppad_err *why, const char *const *paths, int n, int S, image_loader load,
+                     const void *ctx);
+
 /* Writes an 8-bit gray PNG atomically (temporary name, then rename). */
 int  image_write_png(const char *path, const gray8 *g, ppad_err *err);
 /* Encodes an 8-bit PNG into memory: px is (h, w, channels) row-major with

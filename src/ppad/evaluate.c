@@ -15,16 +15,14 @@ int eval_load_default(gray8 *out, const void *ctx, const char *path, ppad_err *e
 
 int evaluate_load_chunk(float *pixels, const char *const *paths, int n, eval_loader load, const void *load_ctx, int S,
                         ppad_err *err) {
-    const size_t npx = (size_t)3 * S * S;
-    for (int j = 0; j < n; j++) {
-        gray8 g;
-        if (load(&g, load_ctx, paths[j], err) != 0) return -1;
-        if (g.w != S || g.h != S) {
-            gray8_free(&g);
-            return ppad_fail(err, "%s: loaded at %dx%d, the model needs %dx%d", paths[j], g.w, g.h, S, S);
+    for (int j0 = 0; j0 < n; j0 += EVAL_CHUNK) {
+        int nb = n - j0 < EVAL_CHUNK ? n - j0 : EVAL_CHUNK, rc[EVAL_CHUNK];
+        ppad_err why[EVAL_CHUNK];
+        int bad = image_load_many(pixels + (size_t)j0 * 3 * S * S, rc, why, paths + j0, nb, S, load, load_ctx);
+        if (bad >= 0) {
+            *err = why[bad];
+            return -1;
         }
-        image_normalize(pixels + (size_t)j * npx, &g);
-        gray8_free(&g);
     }
     return 0;
 }
@@ -70,15 +68,18 @@ static int score_chunk(ppad_engine *e, const ppad_params *p, const char *const *
     blob_head h = {nb, 0};
     int good = 0;
     *len = 0;
-    for (int j = 0; j < nb && !h.fail; j++) {
-        ppad_err *w = skip_bad ? &bad[j] : &why;
-        memset(w, 0, sizeof *w);
-        if (evaluate_load_chunk(pixels + (size_t)good * npx, paths + i0 + j, 1, load, load_ctx, S, w) == 0)
-            slot[j] = good++;
-        else if (skip_bad)
+    int first_bad = image_load_many(pixels, slot, bad, paths + i0, nb, S, load, load_ctx);
+    if (first_bad >= 0 && !skip_bad) {
+        why = bad[first_bad];
+        h.fail = 1;
+    }
+    for (int j = 0; j < nb && !h.fail; j++) { /* the good ones to the front, in order */
+        if (slot[j] != 0) {
             slot[j] = -1;
-        else
-            h.fail = 1;
+            continue;
+        }
+        if (good != j) memcpy(pixels + (size_t)good * npx, pixels + (size_t)j * npx, sizeof(float) * npx);
+        slot[j] = good++;
     }
     if (!h.fail && good && score_images(e, p, pixels, good, no_position, probs, fused, &why) != 0) h.fail = 1;
     if (blob_put(buf, len, cap, &h, sizeof h, err) != 0) return -1;

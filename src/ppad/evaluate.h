@@ -16,7 +16,7 @@
 #define EVAL_CHUNK 32
 
 /* How to turn a path into the model's 224x224 gray input. */
-typedef int (*eval_loader)(gray8 *out, const void *ctx, const char *path, ppad_err *err);
+typedef image_loader eval_loader;
 /* Default loader: decode + Pillow bicubic straight to 224 (ctx: const image_opts *, may be NULL). */
 int eval_load_default(gray8 *out, const void *ctx, const char *path, ppad_err *err);
 

@@ -6,6 +6,7 @@
 
 #include "base/dist.h"
 #include "base/error.h"
+#include "base/parallel.h"
 #include "base/progress.h"
 #include "base/rng.h"
 #include "synth/synth.h"
@@ -44,6 +45,18 @@ static void cache_free(shot_cache *c) {
     for (int i = 0; i < c->n; i++) gray8_free(&c->img[i]);
     free(c->img);
     memset(c, 0, sizeof *c);
+}
+
+/* The shots, one file per thread: shot i is the training image order[i]. */
+typedef struct shot_jobs {
+    gray8 *img; /* (shots) */
+    const dataset *d;
+    const int *order;
+} shot_jobs;
+
+static int shot_load_one(void *ctx, int i, ppad_err *err) {
+    const shot_jobs *L = ctx;
+    return dataset_load_base(&L->img[i], L->d, L->d->train[L->order[i]].path, err);
 }
 
 /* One training sample: draws position and synthesis, writes normalised pixels. */
@@ -138,9 +151,15 @@ int ppad_train(ppad_engine *e, ppad_params *p, const dataset *d, const ppad_trai
     shuffle(order, (int)d->n_train, &r);
     cache.img = ppad_calloc((size_t)o->shots, sizeof(gray8), err);
     if (!cache.img) goto setup;
-    for (int i = 0; i < o->shots; i++) {
-        if (dataset_load_base(&cache.img[i], d, d->train[order[i]].path, err) != 0) goto setup;
-        cache.n = i + 1;
+    {
+        int *rcs = ppad_malloc(sizeof(int) * (size_t)o->shots, err);
+        ppad_err *whys = ppad_malloc(sizeof(ppad_err) * (size_t)o->shots, err);
+        shot_jobs L = {cache.img, d, order};
+        int ok = rcs && whys, bad = ok ? par_run(rcs, whys, o->shots, shot_load_one, &L) : -1;
+        cache.n = o->shots; /* the ones that failed stay zero, which cache_free accepts */
+        if (bad >= 0) *err = whys[bad];
+        free(rcs), free(whys);
+        if (!ok || bad >= 0) goto setup;
     }
     if (gray8_alloc(&work, cache.img[0].w, cache.img[0].h, err) != 0) goto setup;
     lrc = 1;

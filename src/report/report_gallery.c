@@ -15,8 +15,6 @@ const char *const GALLERY_KEYS[GAL_GROUPS] = {"false_positives", "false_negative
 const char *const GALLERY_TITLES[GAL_GROUPS] = {"Most confident false positives", "Most confident false negatives",
                                                 "Top true positives"};
 
-#define THUMB_SIDE 256 /* longest side of a thumbnail, pixels */
-
 void report_blob_free(report_blob *b) {
     free(b->data);
     b->data = NULL;
@@ -72,12 +70,7 @@ static int load_image(gray8 *out, const report_input *in, const char *path, ppad
 
 static int thumbnail(report_blob *out, const gray8 *g, ppad_err *err) {
     int w = g->w, h = g->h;
-    if (w > THUMB_SIDE || h > THUMB_SIDE) {
-        if (w >= h) h = (int)((long)h * THUMB_SIDE / w), w = THUMB_SIDE;
-        else w = (int)((long)w * THUMB_SIDE / h), h = THUMB_SIDE;
-        if (w < 1) w = 1;
-        if (h < 1) h = 1;
-    }
+    report_fit_size(&w, &h, REPORT_THUMB_SIDE);
     gray8 small = {0};
     const gray8 *use = g;
     if (w != g->w || h != g->h) {
@@ -140,6 +133,10 @@ int report_gallery_build(report_numbers *r, const report_input *in, ppad_err *er
             for (int i = 0; i < r->n_gal[g]; i++) r->gal[g][i].vis = vis[j++]; /* owned by the item now */
         free(paths), free(vis);
         if (rc != 0) return -1;
+        /* overlays come at the image's own size (explain --out's files, or drawn so): shown as thumbnails */
+        for (int g = 0; g < GAL_GROUPS; g++)
+            for (int i = 0; i < r->n_gal[g]; i++)
+                if (report_fit_png(&r->gal[g][i].vis.overlay, REPORT_THUMB_SIDE, err) != 0) return -1;
     }
     return 0;
 }

@@ -53,6 +53,15 @@ int report_numbers_compute(report_numbers *r, const report_input *in, ppad_err *
 void report_numbers_free(report_numbers *r);
 void report_note(report_numbers *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Pictures the page shows small are embedded small (report_fit.c): the
+ * longest side of a gallery thumbnail or heat-map overlay, pixels. */
+#define REPORT_THUMB_SIDE 256
+/* w x h scaled down (aspect kept) so that neither side exceeds side. */
+void report_fit_size(int *w, int *h, int side);
+/* Replaces a PNG (gray, RGB, any depth) larger than side with an 8-bit RGB
+ * PNG scaled down to it; smaller ones, and an empty blob, stay. */
+int report_fit_png(report_blob *b, int side, ppad_err *err);
+
 /* The gallery: choose the rows, load thumbnails and visuals. */
 int report_gallery_build(report_numbers *r, const report_input *in, ppad_err *err);
 

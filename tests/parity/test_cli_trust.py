@@ -260,6 +260,10 @@ with tempfile.TemporaryDirectory() as d:
     check(len(err) == 3 and bad1 in err[0] and bad2 in err[1] and "2 of 4 images" in err[2],
           "--on-error skip reports every bad file, then the count", r.stderr)
     check('"' + comma.replace('"', '""') + '"' in r.stdout, "paths with commas and quotes are quoted", r.stdout)
+    clean = list(csv.DictReader(io.StringIO(run([PPAD, "predict", "--weights", wcopy, "--prompts", p, comma,
+                                                 files[1]]).stdout)))
+    check([dict(x) for x in rows] == [dict(x) for x in clean] and len(clean) == 2,
+          "--on-error skip: the good images' rows equal a run without the bad files", r.stdout)
     r = run([PPAD, "predict", "--weights", wcopy, "--prompts", p, files[0], bad1])
     one_line_error("--on-error stop (default) ends at the first bad file", r, bad1)
     many = [files[i % len(files)] for i in range(40)] + [bad1]

@@ -16,6 +16,7 @@ exit and no output file. DICOM datasets in the ZhangLab folder layout (.dcm,
 .dicom, extension-less and UID-named files) and in a CSV open, check, train and
 test end to end on the tiny random fixture."""
 import json
+import glob
 import os
 import warnings
 import shutil
@@ -218,6 +219,25 @@ for f in (big, path("big_cr_ls.dcm"), files["rgb_planar"]):
     got = np.asarray(Image.open(out)) if r.returncode == 0 else None
     check(got is not None and (got == want).all(), "preprocess 224 of %s == Pillow resize of section 11"
           % os.path.basename(f), r.stderr if got is None else "%d differ" % int((got != want).sum()))
+
+# ---------------------------------------------------------------- a chunk decoded one file per thread
+# every codec at once (the DCMTK copies above, PNG, big JPEG-LS), 2 threads == 1 thread, byte for byte,
+# and a bad file in the middle is the one reported, whatever thread reached it
+chunk = sorted(glob.glob(path("*_jpeg-l*.dcm")) + glob.glob(path("*_rle.dcm")) + glob.glob(path("*_deflate.dcm"))
+               + [path("big_cr_ls.dcm"), path("p224.png"), files["rgb_planar"]])
+outs = []
+for t in (1, 2):
+    o = path("chunk%d.f32" % t)
+    r = run([TOOL, "chunk", str(t), o] + chunk)
+    outs.append(open(o, "rb").read() if r.returncode == 0 else None)
+check(outs[0] is not None and len(outs[0]) == 4 * 3 * 224 * 224 * len(chunk) and outs[0] == outs[1],
+      "a chunk of %d files of every codec, one file per thread: 2 threads == 1 thread" % len(chunk),
+      "" if outs[0] is None else "sizes %d / %s" % (len(outs[0]), outs[1] and len(outs[1])))
+open(path("junk.dcm"), "wb").write(b"\0" * 128 + b"DICM" + b"\x02\x00" * 7)
+for t in (1, 2):
+    r = run([TOOL, "chunk", str(t), path("chunkbad.f32")] + chunk[:3] + [path("junk.dcm")] + chunk[3:] + [path("nope.dcm")])
+    check(r.returncode == 1 and "junk.dcm" in r.stderr and "nope.dcm" not in r.stderr,
+          "a chunk with a bad file: the first bad one in order is named (%d threads)" % t, r.stderr)
 
 # ---------------------------------------------------------------- info-image
 r = run([PPAD, "info-image", files["m2_s16_two_windows"], path("big_cr_ls.dcm")])

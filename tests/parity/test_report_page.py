@@ -144,15 +144,23 @@ def main():
     items = [e for k in ("false_positives", "false_negatives", "true_positives") for e in doc["gallery"][k]]
     n_img = sum(e["image"] for e in items)
     n_heat = sum(e["overlay"] + e["panel"] for e in items)
-    thumbs = [sz for sz in sizes if sz == (221, 256)]  # 260 x 300 -> 256 on the long side
-    check(n_img == len(items) >= 8 and len(thumbs) == n_img,
+    thumbs = [sz for sz in sizes if sz == (221, 256)]  # 260 x 300 -> 256 on the long side (images and overlays)
+    check(n_img == len(items) >= 8 and len(thumbs) == n_img + sum(e["overlay"] for e in items),
           "a thumbnail per gallery image (%d), 260x300 shrunk to 221x256" % len(items), "sizes %s" % sorted(set(sizes)))
-    files = {base64.b64encode(open(os.path.join(d, "hm", f), "rb").read()).decode()
-             for f in os.listdir(os.path.join(d, "hm")) if f.endswith(".png")}
-    emb_heat = [u for u in uris if u in files]
-    check(0 < n_heat == len(emb_heat) == len(uris) - n_img,
-          "the heat maps embedded are the index's PNG files, byte for byte (%d)" % n_heat,
-          "%d of %d, %d expected" % (len(emb_heat), len(uris), n_heat))
+    # panels: the index's PNG files byte for byte; overlays (260 x 300, as explain --out writes them at the
+    # image's size) embedded as thumbnails: Pillow's bicubic resize of the file to 221 x 256, pixel for pixel
+    hm = os.path.join(d, "hm")
+    panels = {base64.b64encode(open(os.path.join(hm, f), "rb").read()).decode()
+              for f in os.listdir(hm) if f.endswith("_panel.png")}
+    small = {np.asarray(Image.open(os.path.join(hm, f)).convert("RGB").resize((221, 256), Image.BICUBIC)).tobytes()
+             for f in os.listdir(hm) if f.endswith("_overlay.png")}
+    emb_panel = [u for u in uris if u in panels]
+    emb_over = [u for u in uris if np.asarray(Image.open(io.BytesIO(base64.b64decode(u))).convert("RGB")).tobytes()
+                in small]
+    check(0 < n_heat == len(emb_panel) + len(emb_over) == len(uris) - n_img and len(emb_panel) == len(emb_over),
+          "the heat maps embedded: the index's panels byte for byte, its overlays shrunk to 221x256 exactly as "
+          "Pillow's bicubic (%d)" % n_heat, "%d panels + %d overlays of %d, %d expected"
+          % (len(emb_panel), len(emb_over), len(uris), n_heat))
     check("no heat map" in html, "an image without a heat map says so")
     ext = re.findall(r'(?:src|href)\s*=\s*"(?!data:|#)[^"]*"|@import|url\((?!data:)', html)
     check(not ext, "the page names no external resource (src, href, @import, url())", str(ext[:3]))

@@ -8,7 +8,8 @@
 
 static const char *HELP =
     "usage: ppad random-model --out W.pt [--seed S] [--vision-width N] [--vision-layers N]\n"
-    "                         [--text-width N] [--text-layers N] [--embed-dim N]\n\n"
+    "                         [--text-width N] [--text-layers N] [--embed-dim N]\n"
+    "                         [--embed-std X] [--residual-gain G] [--patch-cell C]\n\n"
     "Writes a random-initialised CLIP ViT/32 checkpoint with CheXzero's exact key names, shapes and\n"
     "mixed fp16/fp32 layout (defaults: ViT-B/32, 151,277,313 parameters, ~337 MiB), initialised as\n"
     "OpenAI CLIP initialises a fresh model. A random backbone is NOT a diagnostic model: it exists so\n"
@@ -22,12 +23,17 @@ static const char *HELP =
     "                  by G (default 1). With OpenAI's init the class token's stream is its constant\n"
     "                  start plus small updates, so every image gets nearly the same feature (cosine\n"
     "                  ~0.997); the demo uses --residual-gain 16 (cosine ~0.95) so that features depend on\n"
-    "                  the image. Not CheXzero: random weights, no chest X-ray knowledge.\n";
+    "                  the image. Not CheXzero: random weights, no chest X-ray knowledge.\n"
+    "  --patch-cell C  make every conv1 filter constant on C x C pixel cells (C divides the patch;\n"
+    "                  default 1: OpenAI's per-pixel draws; each cell keeps the draw at its top-left\n"
+    "                  pixel), so a patch token is a random mix of the patch's (32/C)^2 cell means\n"
+    "                  instead of its pixels: a low-pass patch embedding. An experiment for demo\n"
+    "                  backbones; make demo does not use it.\n";
 
 int cmd_random_model(int argc, char **argv) {
     const char *out = NULL;
     long long seed = 0;
-    double embed_std = 0, residual_gain = 0;
+    clip_random_opts ro = {0};
     clip_config c = {.image_size = 224, .patch = 32, .grid = 7, .n_patches = 49, .vision_width = 768,
                      .vision_layers = 12, .embed_dim = 512, .context = 77, .vocab = 49408, .text_width = 512,
                      .text_layers = 12};
@@ -35,8 +41,9 @@ int cmd_random_model(int argc, char **argv) {
     const cli_opt opts[] = {
         OPT("--out", OPT_OUT, &out, .required = 1),
         OPT("--seed", OPT_LONG, &seed, .imin = 0, .imax = LLONG_MAX),
-        OPT("--embed-std", OPT_DBL, &embed_std, .dmin = 0, .dmax = 1e3),
-        OPT("--residual-gain", OPT_DBL, &residual_gain, .dmin = 0, .dmax = 1e3, .open = OPEN_LO),
+        OPT("--embed-std", OPT_DBL, &ro.embed_std, .dmin = 0, .dmax = 1e3),
+        OPT("--residual-gain", OPT_DBL, &ro.residual_gain, .dmin = 0, .dmax = 1e3, .open = OPEN_LO),
+        OPT("--patch-cell", OPT_INT, &ro.patch_cell, .imin = 1, .imax = 4096),
         OPT("--vision-width", OPT_INT, &c.vision_width, .imin = 64, .imax = 4096),
         OPT("--vision-layers", OPT_INT, &c.vision_layers, .imin = 1, .imax = 64),
         OPT("--text-width", OPT_INT, &c.text_width, .imin = 64, .imax = 4096),
@@ -50,6 +57,8 @@ int cmd_random_model(int argc, char **argv) {
     if (c.vision_width % 64 || c.text_width % 64) return cli_usage("random-model", "widths must be multiples of 64");
     c.vision_heads = c.vision_width / 64;
     c.text_heads = c.text_width / 64;
-    if (clip_random_write(out, &c, (unsigned long long)seed, embed_std, residual_gain, &err) != 0) return cli_error(&err);
+    if (ro.patch_cell > 1 && c.patch % ro.patch_cell)
+        return cli_usage("random-model", "--patch-cell %d does not divide the patch size %d", ro.patch_cell, c.patch);
+    if (clip_random_write(out, &c, (unsigned long long)seed, &ro, &err) != 0) return cli_error(&err);
     return 0;
 }

@@ -90,14 +90,19 @@ int  clip_load(clip_model *m, const char *path, ppad_err *err);
 /* "CLIP ViT-B/32" when every number is OpenAI's ViT-B/32 (likewise B/16,
  * L/14), else "CLIP ViT (N layers, width W, patch P; text ...)". */
 void clip_arch_name(const clip_config *c, char *buf, size_t n);
+/* How a random backbone's image tower departs from OpenAI's initialisation
+ * (all zero: OpenAI's) — the demo backbone (see ppad random-model --help).
+ * Every option reshapes or rescales the same random draws. */
+typedef struct clip_random_opts {
+    double embed_std;     /* > 0: std of the visual class and positional embeddings (OpenAI: width^-0.5) */
+    double residual_gain; /* > 0: multiplies attn.out_proj and mlp.c_proj weights of the image tower */
+    int patch_cell;       /* > 1: conv1 filters constant on patch_cell x patch_cell pixel cells (divides the patch) */
+} clip_random_opts;
 /* Writes a random-initialised checkpoint of configuration c with CheXzero's key
- * names and mixed fp16/fp32 layout (OpenAI CLIP's initialisation, logit scale 100).
- * embed_std > 0 overrides the std of the visual class and positional embeddings
- * (OpenAI: width^-0.5); residual_gain > 0 multiplies the image tower's residual
- * branch outputs (attn.out_proj and mlp.c_proj weights) from the same draws —
- * the demo backbone (see ppad random-model --help). */
-int  clip_random_write(const char *path, const clip_config *c, unsigned long long seed, double embed_std,
-                       double residual_gain, ppad_err *err);
+ * names and mixed fp16/fp32 layout (OpenAI CLIP's initialisation, logit scale 100),
+ * changed as o says (NULL: OpenAI's). */
+int  clip_random_write(const char *path, const clip_config *c, unsigned long long seed, const clip_random_opts *o,
+                       ppad_err *err);
 void clip_free(clip_model *m);
 /* Makes the image tower's matrix products bf16 (AVX512-BF16 through oneDNN;
  * fp32 accumulation, fp32 everywhere else): the forward pass, and the

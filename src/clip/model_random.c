@@ -89,8 +89,22 @@ static void add_blocks(builder *b, const char *tower, int L, int W, double gain)
     }
 }
 
-int clip_random_write(const char *path, const clip_config *c, unsigned long long seed, double embed_std,
-                      double residual_gain, ppad_err *err) {
+/* conv1 (width, 3, P, P): every filter takes, on each cell x cell block, the value its
+ * draw has at the block's top-left pixel — a low-pass patch embedding that sees
+ * (P / cell)^2 block means of each patch instead of single pixels. */
+static void conv_cells(float *w, int64_t filters, int P, int cell) {
+    for (int64_t f = 0; f < filters; f++)
+        for (int y = 0; y < P; y++)
+            for (int x = 0; x < P; x++) w[f * P * P + y * P + x] = w[f * P * P + y / cell * cell * P + x / cell * cell];
+}
+
+int clip_random_write(const char *path, const clip_config *c, unsigned long long seed, const clip_random_opts *o,
+                      ppad_err *err) {
+    const clip_random_opts none = {0};
+    if (!o) o = &none;
+    if (o->patch_cell > 1 && c->patch % o->patch_cell)
+        return ppad_fail(err, "patch cell %d does not divide the patch size %d", o->patch_cell, c->patch);
+    const double embed_std = o->embed_std, residual_gain = o->residual_gain;
     builder b = {.err = err};
     rng_seed(&b.rng, seed);
     const int Wv = c->vision_width, Wt = c->text_width, E = c->embed_dim, P = c->patch, G = c->grid;
@@ -103,6 +117,7 @@ int clip_random_write(const char *path, const clip_config *c, unsigned long long
     add(&b, "visual.positional_embedding", 0, 2, G * G + 1, Wv, 0, 0, INIT_NORMAL, estd);
     add(&b, "visual.proj", 1, 2, Wv, E, 0, 0, INIT_NORMAL, vscale);
     add(&b, "visual.conv1.weight", 1, 4, Wv, 3, P, P, INIT_UNIFORM, 1.0 / sqrt(3.0 * P * P));
+    if (!b.failed && o->patch_cell > 1) conv_cells(b.bufs[b.n - 1], 3LL * Wv, P, o->patch_cell);
     add(&b, "visual.ln_pre.weight", 0, 1, Wv, 0, 0, 0, INIT_CONST, 1);
     add(&b, "visual.ln_pre.bias", 0, 1, Wv, 0, 0, 0, INIT_CONST, 0);
     add_blocks(&b, "visual.", c->vision_layers, Wv, residual_gain > 0 ? residual_gain : 1.0);

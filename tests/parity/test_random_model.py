@@ -51,6 +51,20 @@ with tempfile.TemporaryDirectory() as d:
         check(len(scaled) == 4 and all(torch.allclose(g[k].float(), 16 * sd[k].float(), rtol=1e-3, atol=2e-6)
                                        for k in scaled), "--residual-gain 16 scales the image tower's branch outputs")
         check(all(torch.equal(g[k], sd[k]) for k in sd if k not in scaled), "--residual-gain leaves every other tensor")
+    # --patch-cell C: every conv1 filter takes, on each C x C pixel cell, the draw at the cell's top-left
+    # pixel (same draws as without it); nothing else changes
+    p4 = os.path.join(d, "t4.pt")
+    r4 = run([PPAD, "random-model", "--out", p4, "--patch-cell", "8"] + args)
+    if check(r4.returncode == 0, "random-model --patch-cell runs", r4.stderr):
+        g = torch.load(p4)
+        w, w0 = g["visual.conv1.weight"], sd["visual.conv1.weight"]
+        want = w0[:, :, ::8, ::8].repeat_interleave(8, 2).repeat_interleave(8, 3)
+        check(w.dtype == w0.dtype and w.shape == w0.shape and torch.equal(w, want),
+              "--patch-cell 8: conv1 filters constant on 8x8 cells, the cells' top-left draws")
+        check(all(torch.equal(g[k], sd[k]) for k in sd if k != "visual.conv1.weight"),
+              "--patch-cell leaves every other tensor")
+    r = run([PPAD, "random-model", "--out", os.path.join(d, "x.pt"), "--patch-cell", "5"])
+    check(r.returncode == 2 and "does not divide the patch size 32" in r.stderr, "--patch-cell 5 refused", r.stderr)
     r = run([PPAD, "random-model", "--out", os.path.join(d, "x.pt"), "--vision-width", "100"])
     check(r.returncode == 2 and "multiples of 64" in r.stderr, "width not a multiple of 64 refused", r.stderr)
 done()

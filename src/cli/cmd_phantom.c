@@ -10,7 +10,7 @@
 
 static const char *PHANTOM_HELP =
     "usage: ppad phantom --out DIR --normal N --abnormal M [--train-normal K] [--seed S]\n"
-    "                    [--size 256] [--force]\n"
+    "                    [--size 256] [--conspicuous] [--force]\n"
     "\n"
     "Writes synthetic PA chest radiographs (8-bit gray PNG, size x size) in the\n"
     "ZhangLab layout that 'ppad data' and the other verbs read:\n"
@@ -33,6 +33,9 @@ static const char *PHANTOM_HELP =
     "                    on (S, class, i)\n"
     "  --size P          image side in pixels, 64..2048 (default 256; the folder\n"
     "                    names keep the layout's '_256')\n"
+    "  --conspicuous     every finding a florid lobar consolidation of the largest\n"
+    "                    size in one lung (the same subjects); what make demo uses,\n"
+    "                    so that its hand-built backbone has something to see\n"
     "  --force           write into class folders that already hold files, removing\n"
     "                    the normal_*.png / pneumonia_*.png an earlier run left there\n";
 
@@ -47,6 +50,7 @@ int cmd_phantom(int argc, char **argv) {
         OPT("--seed", OPT_LONG, &seed, .imin = 0, .imax = LLONG_MAX),
         OPT("--size", OPT_INT, &o.size, .imin = PHANTOM_MIN_SIZE, .imax = PHANTOM_MAX_SIZE),
         OPT("--force", OPT_FLAG, &o.force),
+        OPT("--conspicuous", OPT_FLAG, &o.conspicuous),
         OPT_END};
     const cli_verb verb = {.name = "phantom", .help = PHANTOM_HELP, .opts = opts};
     cli_ctx cx;

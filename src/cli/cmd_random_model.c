@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "clip/model_demo.h"
 
 static const char *HELP =
     "usage: ppad random-model --out W.pt [--seed S] [--vision-width N] [--vision-layers N]\n"
     "                         [--text-width N] [--text-layers N] [--embed-dim N]\n"
-    "                         [--embed-std X] [--residual-gain G] [--patch-cell C]\n\n"
+    "                         [--embed-std X] [--residual-gain G] [--patch-cell C] | [--demo]\n\n"
     "Writes a random-initialised CLIP ViT/32 checkpoint with CheXzero's exact key names, shapes and\n"
     "mixed fp16/fp32 layout (defaults: ViT-B/32, 151,277,313 parameters, ~337 MiB), initialised as\n"
     "OpenAI CLIP initialises a fresh model. A random backbone is NOT a diagnostic model: it exists so\n"
@@ -28,7 +29,15 @@ static const char *HELP =
     "                  default 1: OpenAI's per-pixel draws; each cell keeps the draw at its top-left\n"
     "                  pixel), so a patch token is a random mix of the patch's (32/C)^2 cell means\n"
     "                  instead of its pixels: a low-pass patch embedding. An experiment for demo\n"
-    "                  backbones; make demo does not use it.\n";
+    "                  backbones; make demo does not use it.\n"
+    "  --demo          the demo backbone (make demo): the image tower set by hand instead of learned, a\n"
+    "                  bilateral-asymmetry detector — its feature is |h_left - h_right|, h a soft histogram\n"
+    "                  (12 brightness bins) of the 8 x 8-pixel cell means of the left three and the right\n"
+    "                  three patch columns, so a one-sided opacity turns it while size and exposure move\n"
+    "                  both sides alike (the recipe: src/clip/model_demo.c); the text tower random as\n"
+    "                  above with its attention logits and residual branches x4, so that PPAD's shared\n"
+    "                  context can steer the two classes apart in a short run. It knows nothing of chest\n"
+    "                  X-rays. Not with the three options above.\n";
 
 int cmd_random_model(int argc, char **argv) {
     const char *out = NULL;
@@ -44,6 +53,7 @@ int cmd_random_model(int argc, char **argv) {
         OPT("--embed-std", OPT_DBL, &ro.embed_std, .dmin = 0, .dmax = 1e3),
         OPT("--residual-gain", OPT_DBL, &ro.residual_gain, .dmin = 0, .dmax = 1e3, .open = OPEN_LO),
         OPT("--patch-cell", OPT_INT, &ro.patch_cell, .imin = 1, .imax = 4096),
+        OPT("--demo", OPT_FLAG, &ro.demo),
         OPT("--vision-width", OPT_INT, &c.vision_width, .imin = 64, .imax = 4096),
         OPT("--vision-layers", OPT_INT, &c.vision_layers, .imin = 1, .imax = 64),
         OPT("--text-width", OPT_INT, &c.text_width, .imin = 64, .imax = 4096),
@@ -59,6 +69,10 @@ int cmd_random_model(int argc, char **argv) {
     c.text_heads = c.text_width / 64;
     if (ro.patch_cell > 1 && c.patch % ro.patch_cell)
         return cli_usage("random-model", "--patch-cell %d does not divide the patch size %d", ro.patch_cell, c.patch);
+    if (ro.demo && (ro.embed_std > 0 || ro.residual_gain > 0 || ro.patch_cell > 1))
+        return cli_usage("random-model", "--demo sets the image tower by hand: not with --embed-std, --residual-gain "
+                                         "or --patch-cell");
+    if (ro.demo && demo_backbone_check(&c, &err)) return cli_usage("random-model", "--demo: %s", err.msg);
     if (clip_random_write(out, &c, (unsigned long long)seed, &ro, &err) != 0) return cli_error(&err);
     return 0;
 }

@@ -97,6 +97,8 @@ typedef struct clip_random_opts {
     double embed_std;     /* > 0: std of the visual class and positional embeddings (OpenAI: width^-0.5) */
     double residual_gain; /* > 0: multiplies attn.out_proj and mlp.c_proj weights of the image tower */
     int patch_cell;       /* > 1: conv1 filters constant on patch_cell x patch_cell pixel cells (divides the patch) */
+    int demo;             /* the hand-built demo backbone (clip/model_demo.c): the image tower set by hand, the
+                           * text tower's draws rescaled; excludes the three options above */
 } clip_random_opts;
 /* Writes a random-initialised checkpoint of configuration c with CheXzero's key
  * names and mixed fp16/fp32 layout (OpenAI CLIP's initialisation, logit scale 100),

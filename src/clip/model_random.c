@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "base/rng.h"
 #include "clip/model.h"
+#include "clip/model_demo.h"
 #include "formats/torch_pt.h"
 
 typedef struct builder {
@@ -98,12 +99,27 @@ static void conv_cells(float *w, int64_t filters, int P, int cell) {
             for (int x = 0; x < P; x++) w[f * P * P + y * P + x] = w[f * P * P + y / cell * cell * P + x / cell * cell];
 }
 
+/* demo_lookup over the builder's tensors */
+static float *builder_find(void *cx, const char *key, int64_t numel) {
+    builder *b = cx;
+    for (int i = 0; i < b->n; i++) {
+        if (strcmp(b->names[i], key)) continue;
+        int64_t n = 1;
+        for (int d = 0; d < b->ts[i].ndim; d++) n *= b->ts[i].shape[d];
+        return n == numel ? b->bufs[i] : NULL;
+    }
+    return NULL;
+}
+
 int clip_random_write(const char *path, const clip_config *c, unsigned long long seed, const clip_random_opts *o,
                       ppad_err *err) {
     const clip_random_opts none = {0};
     if (!o) o = &none;
     if (o->patch_cell > 1 && c->patch % o->patch_cell)
         return ppad_fail(err, "patch cell %d does not divide the patch size %d", o->patch_cell, c->patch);
+    if (o->demo && (o->embed_std > 0 || o->residual_gain > 0 || o->patch_cell > 1))
+        return ppad_fail(err, "the demo backbone sets the image tower by hand: no embed std, residual gain or patch cell");
+    if (o->demo && demo_backbone_check(c, err)) return -1;
     const double embed_std = o->embed_std, residual_gain = o->residual_gain;
     builder b = {.err = err};
     rng_seed(&b.rng, seed);
@@ -127,6 +143,7 @@ int clip_random_write(const char *path, const clip_config *c, unsigned long long
     add(&b, "token_embedding.weight", 0, 2, c->vocab, Wt, 0, 0, INIT_NORMAL, 0.02);
     add(&b, "ln_final.weight", 0, 1, Wt, 0, 0, 0, INIT_CONST, 1);
     add(&b, "ln_final.bias", 0, 1, Wt, 0, 0, 0, INIT_CONST, 0);
+    if (!b.failed && o->demo && demo_backbone_fill(builder_find, &b, c, err)) b.failed = 1;
     int rc = b.failed ? -1 : pt_write_f32(path, b.ts, b.n, err);
     for (int i = 0; i < b.n; i++) free(b.names[i]), free(b.bufs[i]);
     free(b.ts), free(b.names), free(b.bufs);

@@ -102,7 +102,7 @@ int phantom_render(gray8 *out, int size, uint64_t seed, int abnormal, int *kind,
     int k = PHANTOM_NORMAL;
     if (abnormal) {
         ph_noise_init(nz, &r_lesion);
-        k = ph_render_lesion(&s, &c, &L, &r_lesion, nz);
+        k = ph_render_lesion(&s, &c, &L, &r_lesion, nz, abnormal == PHANTOM_FINDING_CONSPICUOUS);
         ph_blur(L.fill, c.scratch, size, 1.2 * size / 256.0); /* no razor-sharp lesion edges */
     }
     expose(&s, &c, &L, img);

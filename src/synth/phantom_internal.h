@@ -109,6 +109,6 @@ void ph_render_anatomy(const ph_subject *s, ph_canvas *c, ph_layers *L, ppad_rng
 
 /* ---- lesions (phantom_lesion.c) ---- */
 /* Draws a random pneumonia-like finding into L->fill / L->extra. Returns the kind. */
-int ph_render_lesion(const ph_subject *s, ph_canvas *c, ph_layers *L, ppad_rng *r, const ph_noise *nz);
+int ph_render_lesion(const ph_subject *s, ph_canvas *c, ph_layers *L, ppad_rng *r, const ph_noise *nz, int conspicuous);
 
 #endif

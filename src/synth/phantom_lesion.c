@@ -59,13 +59,14 @@ static void bronchus(const ph_subject *s, ph_canvas *c, ph_layers *L, ppad_rng *
 }
 
 static void consolidation(const ph_subject *s, ph_canvas *c, ph_layers *L, ppad_rng *r, const ph_noise *nz,
-                          int side, double sev) {
+                          int side, double sev, int largest) {
     const ph_lung *l = &s->lung[side];
     int zone = (int)rng_int(r, 0, 3);
     double v0, v1, ac, vc;
     zone_range(s, side, zone, &v0, &v1);
     lung_point(s, side, v0, v1, r, &ac, &vc);
     double size = unif(r, 0.2, 1.0);
+    if (largest) size = 1.0;
     double ra = unif(r, 0.11, 0.24) * (0.5 + size), rv = unif(r, 0.11, 0.24) * (0.5 + size);
     double rot = unif(r, 0, M_PI), cr = cos(rot), sr = sin(rot);
     double rough = unif(r, 0.8, 1.3), fq = unif(r, 3.0, 6.0), edge = unif(r, 0.3, 0.7);
@@ -198,18 +199,19 @@ static void effusion(const ph_subject *s, ph_canvas *c, ph_layers *L, ppad_rng *
     }
 }
 
-int ph_render_lesion(const ph_subject *s, ph_canvas *c, ph_layers *L, ppad_rng *r, const ph_noise *nz) {
+int ph_render_lesion(const ph_subject *s, ph_canvas *c, ph_layers *L, ppad_rng *r, const ph_noise *nz, int conspicuous) {
     double u = rng_uniform(r);
     int kind = u < 0.35 ? PHANTOM_CONSOLIDATION : u < 0.6 ? PHANTOM_PATCHY : u < 0.8 ? PHANTOM_HAZE : PHANTOM_EFFUSION;
     int side = (int)rng_int(r, 0, 2);
     double sev = sqrt(rng_uniform(r)); /* 0 subtle .. 1 florid; mostly clearly visible */
+    if (conspicuous) kind = PHANTOM_CONSOLIDATION, sev = 1.0;
     switch (kind) {
-    case PHANTOM_CONSOLIDATION: consolidation(s, c, L, r, nz, side, sev); break;
+    case PHANTOM_CONSOLIDATION: consolidation(s, c, L, r, nz, side, sev, conspicuous); break;
     case PHANTOM_PATCHY: patchy(s, c, L, r, nz, side, sev); break;
     case PHANTOM_HAZE: haze(s, c, L, r, nz, side, sev); break;
     default:
         effusion(s, c, L, r, side, sev);
-        if (rng_uniform(r) < 0.35) consolidation(s, c, L, r, nz, side, 0.3 * sev);
+        if (rng_uniform(r) < 0.35) consolidation(s, c, L, r, nz, side, 0.3 * sev, 0);
         break;
     }
     return kind;

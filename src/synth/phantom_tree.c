@@ -129,7 +129,8 @@ int phantom_write_tree(const phantom_tree_opts *o, ppad_err *err) {
         image_name(name, sizeof name, o, j);
         char *path = join(o->dir, name, &e);
         int rc = path ? 0 : -1;
-        if (rc == 0) rc = phantom_render(&g, o->size, phantom_image_seed(o->seed, ab, idx), ab, &kinds[j], &e);
+        if (rc == 0) rc = phantom_render(&g, o->size, phantom_image_seed(o->seed, ab, idx),
+                                          ab && o->conspicuous ? PHANTOM_FINDING_CONSPICUOUS : ab, &kinds[j], &e);
         if (rc == 0) rc = image_write_png(path, &g, &e);
         gray8_free(&g);
         free(path);

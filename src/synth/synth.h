@@ -121,9 +121,16 @@ enum { PHANTOM_NORMAL = 0, PHANTOM_CONSOLIDATION, PHANTOM_PATCHY, PHANTOM_HAZE, 
 #define PHANTOM_MIN_SIZE 64
 #define PHANTOM_MAX_SIZE 2048
 
+/* What phantom_render's `abnormal` asks for: a normal subject, one finding of
+ * any kind, size and subtlety (the default tree), or one conspicuous finding:
+ * a florid lobar consolidation of the largest size in one lung (what make
+ * demo's hand-built backbone can see; the subject is the same as with VARIED). */
+enum { PHANTOM_FINDING_NONE = 0, PHANTOM_FINDING_VARIED = 1, PHANTOM_FINDING_CONSPICUOUS = 2 };
+
 /* Renders one size x size phantom into out (allocated here; gray8_free it).
- * The subject's anatomy depends only on seed; abnormal adds a finding drawn
- * from the same seed. *kind (may be NULL) receives the finding's PHANTOM_* kind. */
+ * The subject's anatomy depends only on seed; abnormal (PHANTOM_FINDING_*) adds
+ * a finding drawn from the same seed. *kind (may be NULL) receives the
+ * finding's PHANTOM_* kind. */
 int phantom_render(gray8 *out, int size, uint64_t seed, int abnormal, int *kind, ppad_err *err);
 const char *phantom_kind_name(int kind);
 
@@ -139,6 +146,7 @@ typedef struct phantom_tree_opts {
     int size;             /* image side (default 256); folder names keep the layout's "_256" */
     int force;            /* replace an earlier tree's phantom files instead of refusing */
     int quiet;            /* no progress bar */
+    int conspicuous;      /* every abnormal: PHANTOM_FINDING_CONSPICUOUS instead of VARIED */
 } phantom_tree_opts;
 
 /* Writes a ZhangLab-layout tree:

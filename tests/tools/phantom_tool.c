@@ -1,20 +1,22 @@
 /* phantom_tool.c — test helper: renders COUNT phantom pairs (the normal and the
  * abnormal image of the same seed share their anatomy) and writes them as raw
  * bytes, normal then abnormal, pair after pair; prints each pair's finding.
- * usage: phantom_tool SEED COUNT SIZE OUT.raw */
+ * usage: phantom_tool SEED COUNT SIZE OUT.raw [FINDING]
+ * FINDING: the abnormal image's PHANTOM_FINDING_* (default 1, varied; 2 conspicuous). */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "synth/synth.h"
 
 int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: phantom_tool SEED COUNT SIZE OUT.raw\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: phantom_tool SEED COUNT SIZE OUT.raw [FINDING]\n");
         return 2;
     }
     unsigned long long seed = strtoull(argv[1], NULL, 10);
     long count = atol(argv[2]);
     int size = atoi(argv[3]);
+    int finding = argc == 6 ? atoi(argv[5]) : PHANTOM_FINDING_VARIED;
     FILE *f = fopen(argv[4], "wb");
     if (!f) {
         perror(argv[4]);
@@ -25,7 +27,7 @@ int main(int argc, char **argv) {
             gray8 g;
             int kind;
             ppad_err err = {{0}};
-            if (phantom_render(&g, size, seed + (unsigned long long)i, ab, &kind, &err)) {
+            if (phantom_render(&g, size, seed + (unsigned long long)i, ab ? finding : 0, &kind, &err)) {
                 fprintf(stderr, "%s\n", err.msg);
                 fclose(f);
                 return 1;

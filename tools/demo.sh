@@ -71,7 +71,7 @@ Done in $(( $(date +%s) - T0 )) s. Outputs in $OUT/:
   train_log.csv      loss per step;   scores.csv   per-image scores of the test set
 
 What to expect: the trained prompts separate the phantom's findings from normals clearly
-better than the untrained ones: test AUC about 82 (70-85 with other --seed values of train),
+better than the untrained ones: test AUC about 82 (74-82 over train --seed 0, 1, 2),
 ACC about 70 with scores on both sides of 0.5, against about 62 for CheXzero-style zero-shot
 and for the initial prompts on this backbone. The training loss starts high (about 2.5: the
 initial prompts give confident logits, scale 100) and falls without a later spike to about

@@ -90,9 +90,10 @@ int  clip_load(clip_model *m, const char *path, ppad_err *err);
 /* "CLIP ViT-B/32" when every number is OpenAI's ViT-B/32 (likewise B/16,
  * L/14), else "CLIP ViT (N layers, width W, patch P; text ...)". */
 void clip_arch_name(const clip_config *c, char *buf, size_t n);
-/* How a random backbone's image tower departs from OpenAI's initialisation
- * (all zero: OpenAI's) — the demo backbone (see ppad random-model --help).
- * Every option reshapes or rescales the same random draws. */
+/* How a random backbone departs from OpenAI's initialisation (all zero:
+ * OpenAI's; see ppad random-model --help). The first three reshape or rescale
+ * the image tower's random draws (experiments); demo replaces the image tower
+ * by make demo's hand-set one and rescales the text tower's draws. */
 typedef struct clip_random_opts {
     double embed_std;     /* > 0: std of the visual class and positional embeddings (OpenAI: width^-0.5) */
     double residual_gain; /* > 0: multiplies attn.out_proj and mlp.c_proj weights of the image tower */

@@ -114,9 +114,15 @@ with tempfile.TemporaryDirectory() as d:
     check(not os.path.isfile(fifo), "the FIFO is still a FIFO")
 
     # ---- 3. signals: no temporaries, complete log lines ----
+    # ppad keeps a signal its parent ignores (nohup, a background job of a non-interactive shell, as
+    # `make test &` is), so the children get the default dispositions whatever started this test
+    def default_signals():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for sig in (signal.SIGINT, signal.SIGTERM):
         out = os.path.join(d, "big.pt")
-        pr = subprocess.Popen([PPAD, "random-model", "--out", out, "--seed", "1"], stderr=subprocess.PIPE)
+        pr = subprocess.Popen([PPAD, "random-model", "--out", out, "--seed", "1"], stderr=subprocess.PIPE,
+                              preexec_fn=default_signals)
         t0 = time.time()
         while not tmp_files(d) and pr.poll() is None and time.time() - t0 < 300:
             time.sleep(0.005)
@@ -130,7 +136,7 @@ with tempfile.TemporaryDirectory() as d:
     log = os.path.join(d, "int.csv")
     pr = subprocess.Popen([PPAD, "train", "--weights", wcopy, "--data", ph, "--out", os.path.join(d, "i.pt"),
                            "--log", log, "--shots", "8", "--batch", "2", "--epochs", "200", "--threads", "1",
-                           "--quiet", "--no-eval"], stderr=subprocess.DEVNULL)
+                           "--quiet", "--no-eval"], stderr=subprocess.DEVNULL, preexec_fn=default_signals)
     t0 = time.time()
     while (not os.path.exists(log) or os.path.getsize(log) < 300) and pr.poll() is None and time.time() - t0 < 120:
         time.sleep(0.01)

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "clip/model_demo.h"
 
 static const char *HELP =
     "usage: ppad random-model --out W.pt [--seed S] [--vision-width N] [--vision-layers N]\n"
@@ -67,12 +66,7 @@ int cmd_random_model(int argc, char **argv) {
     if (c.vision_width % 64 || c.text_width % 64) return cli_usage("random-model", "widths must be multiples of 64");
     c.vision_heads = c.vision_width / 64;
     c.text_heads = c.text_width / 64;
-    if (ro.patch_cell > 1 && c.patch % ro.patch_cell)
-        return cli_usage("random-model", "--patch-cell %d does not divide the patch size %d", ro.patch_cell, c.patch);
-    if (ro.demo && (ro.embed_std > 0 || ro.residual_gain > 0 || ro.patch_cell > 1))
-        return cli_usage("random-model", "--demo sets the image tower by hand: not with --embed-std, --residual-gain "
-                                         "or --patch-cell");
-    if (ro.demo && demo_backbone_check(&c, &err)) return cli_usage("random-model", "--demo: %s", err.msg);
+    if (clip_random_check(&c, &ro, &err)) return cli_usage("random-model", "%s", err.msg);
     if (clip_random_write(out, &c, (unsigned long long)seed, &ro, &err) != 0) return cli_error(&err);
     return 0;
 }

@@ -101,6 +101,9 @@ typedef struct clip_random_opts {
     int demo;             /* the hand-built demo backbone (clip/model_demo.c): the image tower set by hand, the
                            * text tower's draws rescaled; excludes the three options above */
 } clip_random_opts;
+/* Refuses options that do not fit together or do not fit c (the messages name
+ * ppad random-model's options); clip_random_write checks the same first. */
+int  clip_random_check(const clip_config *c, const clip_random_opts *o, ppad_err *err);
 /* Writes a random-initialised checkpoint of configuration c with CheXzero's key
  * names and mixed fp16/fp32 layout (OpenAI CLIP's initialisation, logit scale 100),
  * changed as o says (NULL: OpenAI's). */

@@ -111,15 +111,20 @@ static float *builder_find(void *cx, const char *key, int64_t numel) {
     return NULL;
 }
 
+int clip_random_check(const clip_config *c, const clip_random_opts *o, ppad_err *err) {
+    if (o->patch_cell > 1 && c->patch % o->patch_cell)
+        return ppad_fail(err, "--patch-cell %d does not divide the patch size %d", o->patch_cell, c->patch);
+    if (o->demo && (o->embed_std > 0 || o->residual_gain > 0 || o->patch_cell > 1))
+        return ppad_fail(err, "--demo sets the image tower by hand: not with --embed-std, --residual-gain or --patch-cell");
+    if (o->demo && demo_backbone_check(c, err)) return -1;
+    return 0;
+}
+
 int clip_random_write(const char *path, const clip_config *c, unsigned long long seed, const clip_random_opts *o,
                       ppad_err *err) {
     const clip_random_opts none = {0};
     if (!o) o = &none;
-    if (o->patch_cell > 1 && c->patch % o->patch_cell)
-        return ppad_fail(err, "patch cell %d does not divide the patch size %d", o->patch_cell, c->patch);
-    if (o->demo && (o->embed_std > 0 || o->residual_gain > 0 || o->patch_cell > 1))
-        return ppad_fail(err, "the demo backbone sets the image tower by hand: no embed std, residual gain or patch cell");
-    if (o->demo && demo_backbone_check(c, err)) return -1;
+    if (clip_random_check(c, o, err)) return -1;
     const double embed_std = o->embed_std, residual_gain = o->residual_gain;
     builder b = {.err = err};
     rng_seed(&b.rng, seed);
